@@ -1,0 +1,48 @@
+# The kit's build: one non-recursive Makefile. Each part of the tree keeps its
+# own rules in a `module.mk` fragment, included below, which adds its products
+# and its targets to the lists this file turns into `all`, `check`, `bench`,
+# `demo` and `clean`.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC      ?= cc
+PYTHON  ?= python3
+# The project's own flags are appended, so a user's CFLAGS stay in force.
+WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+           -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare
+CFLAGS  ?= -O2 -g
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN)
+
+ALL_TARGETS   :=
+CHECK_TARGETS :=
+BENCH_TARGETS :=
+DEMO_TARGETS  :=
+CLEAN_FILES   :=
+
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
+
+.PHONY: all check bench demo clean deps install uninstall
+
+all: $(ALL_TARGETS)
+
+# `make check` runs every part's tests after making sure that what they need
+# is installed.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -k $(CHECK_TARGETS)
+
+bench: all $(BENCH_TARGETS)
+
+demo: all $(DEMO_TARGETS)
+
+deps:
+	@./tests/deps.sh
+
+clean:
+	rm -f $(CLEAN_FILES)
