@@ -1,0 +1,540 @@
+/* proc.c — reading and parsing /proc/PID/stat, /proc/PID/status and
+ * /proc/locks.
+ *
+ * The parsers take a buffer and its length (no NUL needed) and never read
+ * past it: the text comes from a process the checker does not trust, whose
+ * command name may hold spaces, parentheses and newlines. Every number is
+ * converted by a checked helper, so a cut or garbled file is an EINVAL,
+ * never a silently zero field. */
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* A cursor over a byte range that is not NUL-terminated. */
+struct cursor {
+    const char *p;
+    const char *end;
+};
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static void skip_blanks(struct cursor *c)
+{
+    while (c->p < c->end && is_blank(*c->p))
+        c->p++;
+}
+
+static int at_field_end(const struct cursor *c)
+{
+    return c->p == c->end || is_blank(*c->p) || *c->p == '\n';
+}
+
+/* Digits in base 8, 10 or 16 into a 64-bit value, with overflow check. The
+ * field must end at a blank, a newline or the end of the range. */
+static int take_unsigned(struct cursor *c, unsigned base, uint64_t *out)
+{
+    uint64_t v = 0;
+    const char *start;
+
+    skip_blanks(c);
+    start = c->p;
+    while (c->p < c->end) {
+        char ch = *c->p;
+        unsigned d;
+
+        if (ch >= '0' && ch <= '9')
+            d = (unsigned)(ch - '0');
+        else if (ch >= 'a' && ch <= 'f')
+            d = (unsigned)(ch - 'a') + 10;
+        else if (ch >= 'A' && ch <= 'F')
+            d = (unsigned)(ch - 'A') + 10;
+        else
+            break;
+        if (d >= base)
+            break;
+        if (v > (UINT64_MAX - d) / base)
+            return -1;
+        v = v * base + d;
+        c->p++;
+    }
+    if (c->p == start || !at_field_end(c))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* A signed decimal within [min, max]. */
+static int take_signed(struct cursor *c, long long min, long long max, long long *out)
+{
+    uint64_t mag;
+    int negative = 0;
+
+    skip_blanks(c);
+    if (c->p < c->end && *c->p == '-') {
+        negative = 1;
+        c->p++;
+        if (c->p == c->end || *c->p < '0' || *c->p > '9')
+            return -1;
+    }
+    if (take_unsigned(c, 10, &mag) < 0 || mag > (uint64_t)LLONG_MAX)
+        return -1;
+    *out = negative ? -(long long)mag : (long long)mag;
+    return *out < min || *out > max ? -1 : 0;
+}
+
+static int take_pid(struct cursor *c, pid_t *out)
+{
+    long long v;
+
+    if (take_signed(c, INT_MIN, INT_MAX, &v) < 0)
+        return -1;
+    *out = (pid_t)v;
+    return 0;
+}
+
+/* Skip one whitespace-separated field of any content. */
+static int skip_field(struct cursor *c)
+{
+    skip_blanks(c);
+    if (c->p == c->end || *c->p == '\n')
+        return -1;
+    while (!at_field_end(c))
+        c->p++;
+    return 0;
+}
+
+static int einval(void)
+{
+    errno = EINVAL;
+    return -1;
+}
+
+/* stat fields after the state, counted from 4 (ppid) as in proc(5). */
+enum { STAT_FIELD_STARTTIME = 22 };
+
+static int parse_stat_numbers(struct cursor *c, struct proc_stat *out)
+{
+    long long tty;
+    uint64_t start;
+    int field;
+
+    if (take_pid(c, &out->ppid) < 0 || take_pid(c, &out->pgrp) < 0 ||
+        take_pid(c, &out->session) < 0 ||
+        take_signed(c, INT_MIN, INT_MAX, &tty) < 0 ||
+        take_pid(c, &out->tpgid) < 0)
+        return -1;
+    out->tty_nr = (int)tty;
+    for (field = 9; field < STAT_FIELD_STARTTIME; field++)
+        if (skip_field(c) < 0)
+            return -1;
+    /* starttime must be followed by something: otherwise a file cut inside
+     * its digits would pass for a smaller start time. */
+    if (take_unsigned(c, 10, &start) < 0 || c->p == c->end)
+        return -1;
+    out->starttime = start;
+    return 0;
+}
+
+int proc_stat_parse(const char *buf, size_t len, struct proc_stat *out)
+{
+    const char *open, *close;
+    struct cursor c = { buf, buf + len };
+    size_t n;
+
+    memset(out, 0, sizeof *out);
+    if (buf == NULL || len == 0)
+        return einval();
+    open = memchr(buf, '(', len);
+    close = memrchr(buf, ')', len);
+    if (open == NULL || close == NULL || close < open)
+        return einval();
+
+    c.end = open;
+    if (take_pid(&c, &out->pid) < 0 || c.p + 1 != open || *c.p != ' ')
+        return einval();
+
+    n = (size_t)(close - open - 1);
+    if (n >= sizeof out->comm)
+        n = sizeof out->comm - 1;
+    memcpy(out->comm, open + 1, n);
+    out->comm[n] = '\0';
+
+    /* ") S ": the state is one character between two spaces. */
+    c.p = close + 1;
+    c.end = buf + len;
+    if (c.end - c.p < 3 || c.p[0] != ' ' || c.p[2] != ' ')
+        return einval();
+    out->state = c.p[1];
+    c.p += 2;
+    if (parse_stat_numbers(&c, out) < 0)
+        return einval();
+    return 0;
+}
+
+/* The value of a "Key:\tvalue" line, as a cursor over the rest of the line. */
+static int status_key_is(const char *line, const char *eol, const char *key,
+                         struct cursor *value)
+{
+    size_t klen = strlen(key);
+
+    if ((size_t)(eol - line) <= klen || memcmp(line, key, klen) != 0 ||
+        line[klen] != ':')
+        return 0;
+    value->p = line + klen + 1;
+    value->end = eol;
+    return 1;
+}
+
+/* Nothing but blanks may follow a value on its line. */
+static int line_done(struct cursor *c)
+{
+    skip_blanks(c);
+    return c->p == c->end;
+}
+
+static int take_hex64_line(struct cursor *c, uint64_t *out)
+{
+    return take_unsigned(c, 16, out) == 0 && line_done(c) ? 0 : -1;
+}
+
+static int take_long_line(struct cursor *c, long *out)
+{
+    long long v;
+
+    if (take_signed(c, 0, LONG_MAX, &v) < 0 || !line_done(c))
+        return -1;
+    *out = (long)v;
+    return 0;
+}
+
+static int take_kb_line(struct cursor *c, long *out)
+{
+    long long v;
+
+    if (take_signed(c, 0, LONG_MAX, &v) < 0)
+        return -1;
+    skip_blanks(c);
+    if (c->end - c->p >= 2 && memcmp(c->p, "kB", 2) == 0)
+        c->p += 2;
+    if (!line_done(c))
+        return -1;
+    *out = (long)v;
+    return 0;
+}
+
+static int parse_status_line(const char *line, const char *eol, struct proc_status *out)
+{
+    struct cursor v;
+    uint64_t u;
+
+    if (status_key_is(line, eol, "Umask", &v)) {
+        if (take_unsigned(&v, 8, &u) < 0 || !line_done(&v) || u > 0777)
+            return -1;
+        out->umask = (unsigned)u;
+        out->have_umask = 1;
+        return 0;
+    }
+    if (status_key_is(line, eol, "SigBlk", &v))
+        return take_hex64_line(&v, &out->sigblk);
+    if (status_key_is(line, eol, "SigIgn", &v))
+        return take_hex64_line(&v, &out->sigign);
+    if (status_key_is(line, eol, "SigCgt", &v))
+        return take_hex64_line(&v, &out->sigcgt);
+    if (status_key_is(line, eol, "voluntary_ctxt_switches", &v))
+        return take_long_line(&v, &out->voluntary_ctxt_switches);
+    if (status_key_is(line, eol, "VmRSS", &v))
+        return take_kb_line(&v, &out->vmrss_kb);
+    return 0;
+}
+
+int proc_status_parse(const char *buf, size_t len, struct proc_status *out)
+{
+    const char *line = buf, *end = buf + len;
+
+    memset(out, 0, sizeof *out);
+    out->voluntary_ctxt_switches = -1;
+    out->vmrss_kb = -1;
+    if (buf == NULL && len > 0)
+        return einval();
+    while (line < end) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+
+        if (eol == NULL)
+            eol = end;
+        if (parse_status_line(line, eol, out) < 0)
+            return einval();
+        line = eol + 1;
+    }
+    return 0;
+}
+
+/* Copy one field into a small fixed buffer; a field too long is malformed. */
+static int take_word(struct cursor *c, char *dst, size_t cap)
+{
+    const char *start;
+    size_t n;
+
+    skip_blanks(c);
+    start = c->p;
+    if (skip_field(c) < 0)
+        return -1;
+    n = (size_t)(c->p - start);
+    if (n >= cap)
+        return -1;
+    memcpy(dst, start, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+/* "MAJ:MIN:INODE", major and minor in hex, the inode in decimal (fs/locks.c
+ * prints "%02x:%02x:%lu"). 0 and the fields filled, 1 for a lock on no
+ * inode ("<none>:0"), -1 when malformed. */
+static int take_lock_file(struct cursor *c, struct proc_lock *lk)
+{
+    struct cursor f;
+    const char *colon1, *colon2;
+    uint64_t maj, min, ino;
+
+    skip_blanks(c);
+    f.p = c->p;
+    if (skip_field(c) < 0)
+        return -1;
+    f.end = c->p;
+    if (f.end - f.p >= 6 && memcmp(f.p, "<none>", 6) == 0)
+        return 1;
+    colon1 = memchr(f.p, ':', (size_t)(f.end - f.p));
+    colon2 = colon1 ? memchr(colon1 + 1, ':', (size_t)(f.end - colon1 - 1)) : NULL;
+    if (colon2 == NULL)
+        return -1;
+    {
+        struct cursor a = { f.p, colon1 }, b = { colon1 + 1, colon2 }, i = { colon2 + 1, f.end };
+
+        if (take_unsigned(&a, 16, &maj) < 0 || take_unsigned(&b, 16, &min) < 0 ||
+            take_unsigned(&i, 10, &ino) < 0 || maj > UINT_MAX || min > UINT_MAX)
+            return -1;
+    }
+    lk->major = (unsigned)maj;
+    lk->minor = (unsigned)min;
+    lk->ino = ino;
+    return 0;
+}
+
+/* One line: "ID: [-> ...]KIND MODE TYPE PID MAJ:MIN:INO START END".
+ * 1 for a held lock, 0 for a blocked waiter or a lock on no inode. */
+static int parse_lock_line(struct cursor *c, struct proc_lock *lk)
+{
+    const char *colon = memchr(c->p, ':', (size_t)(c->end - c->p));
+    struct cursor id = { c->p, colon };
+    uint64_t seq;
+    long long pid;
+    char mode[16];
+    int waiter = 0, r;
+
+    if (colon == NULL || take_unsigned(&id, 10, &seq) < 0 || id.p != colon)
+        return -1;
+    c->p = colon + 1;
+    /* A waiter is printed below the lock it waits on, prefixed by "->"
+     * (indented once per level of the blocking chain). */
+    for (;;) {
+        skip_blanks(c);
+        if (c->end - c->p < 2 || memcmp(c->p, "->", 2) != 0)
+            break;
+        waiter = 1;
+        c->p += 2;
+    }
+    if (take_word(c, lk->kind, sizeof lk->kind) < 0 ||
+        take_word(c, mode, sizeof mode) < 0 ||
+        take_word(c, lk->type, sizeof lk->type) < 0 ||
+        take_signed(c, INT_MIN, INT_MAX, &pid) < 0)
+        return -1;
+    lk->pid = (pid_t)pid;
+    r = take_lock_file(c, lk);
+    if (r < 0 || skip_field(c) < 0 || skip_field(c) < 0 || !line_done(c))
+        return -1;
+    return r == 0 && !waiter;
+}
+
+int proc_locks_find(const char *buf, size_t len, dev_t dev, ino_t ino,
+                    struct proc_lock *out)
+{
+    const char *line = buf, *end = buf + len;
+
+    if (buf == NULL && len > 0)
+        return einval();
+    while (line < end) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        struct cursor c;
+        struct proc_lock lk;
+        int held;
+
+        if (eol == NULL)
+            eol = end;
+        c.p = line;
+        c.end = eol;
+        line = eol + 1;
+        if (line_done(&c))
+            continue;
+        memset(&lk, 0, sizeof lk);
+        held = parse_lock_line(&c, &lk);
+        if (held < 0)
+            return einval();
+        if (held && lk.major == major(dev) && lk.minor == minor(dev) &&
+            lk.ino == (unsigned long long)ino) {
+            *out = lk;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int proc_open(pid_t pid)
+{
+    char path[32];
+
+    if (pid <= 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    snprintf(path, sizeof path, "/proc/%d", (int)pid);
+    return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void close_keep_errno(int fd)
+{
+    int saved = errno;
+
+    close(fd);
+    errno = saved;
+}
+
+/* Read until end of file into buf[0..cap-1). A file that fills the buffer
+ * is probed for one more byte: only then is it known not to fit. */
+static ssize_t read_all(int fd, char *buf, size_t cap)
+{
+    size_t len = 0;
+
+    for (;;) {
+        char probe;
+        int full = len == cap - 1;
+        ssize_t n = full ? read(fd, &probe, 1) : read(fd, buf + len, cap - 1 - len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        if (full) {
+            errno = ERANGE;
+            return -1;
+        }
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    return (ssize_t)len;
+}
+
+ssize_t proc_read_file(int dirfd, const char *name, char *buf, size_t cap)
+{
+    ssize_t len;
+    int fd;
+
+    if (buf == NULL || cap == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    buf[0] = '\0';
+    fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    len = read_all(fd, buf, cap);
+    if (len < 0) {
+        buf[0] = '\0';
+        close_keep_errno(fd);
+        return -1;
+    }
+    if (close(fd) < 0)
+        return -1;
+    return len;
+}
+
+/* Large enough for any stat line (a 64-byte name and 52 numbers) and any
+ * status file of today's kernels. */
+enum { PROC_STAT_BUF = 1024, PROC_STATUS_BUF = 8192 };
+
+int proc_read_stat(int dirfd, struct proc_stat *out)
+{
+    char buf[PROC_STAT_BUF];
+    ssize_t len = proc_read_file(dirfd, "stat", buf, sizeof buf);
+
+    if (len < 0) {
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    return proc_stat_parse(buf, (size_t)len, out);
+}
+
+int proc_read_status(int dirfd, struct proc_status *out)
+{
+    char buf[PROC_STATUS_BUF];
+    ssize_t len = proc_read_file(dirfd, "status", buf, sizeof buf);
+
+    if (len < 0) {
+        int saved = errno;
+
+        proc_status_parse("", 0, out);
+        errno = saved;
+        return -1;
+    }
+    return proc_status_parse(buf, (size_t)len, out);
+}
+
+ssize_t proc_read_link(int dirfd, const char *name, char *buf, size_t cap)
+{
+    ssize_t n;
+
+    if (buf == NULL || cap == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    n = readlinkat(dirfd, name, buf, cap - 1);
+    if (n < 0) {
+        buf[0] = '\0';
+        return -1;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+static int gone(int err)
+{
+    return err == ENOENT || err == ESRCH;
+}
+
+/* 1 alive, 0 gone (or a zombie, or another process under the same pid),
+ * -1 with errno when /proc could not be read for another reason. */
+int proc_alive(pid_t pid, unsigned long long starttime)
+{
+    struct proc_stat st;
+    int fd = proc_open(pid);
+    int r;
+
+    if (fd < 0)
+        return gone(errno) ? 0 : -1;
+    r = proc_read_stat(fd, &st);
+    close_keep_errno(fd);
+    if (r < 0)
+        return gone(errno) ? 0 : -1;
+    if (st.state == 'Z' || st.state == 'X' || st.state == 'x')
+        return 0;
+    return starttime == 0 || st.starttime == starttime;
+}

@@ -1,0 +1,48 @@
+# tests/unit/ — Check unit tests of the checker's library modules.
+#
+# Each test links only the modules it tests (and what those need), so a
+# module's tests build and run whatever state the rest of checker/ is in.
+# `make unit-check` runs every test binary as it is (fork mode: a crash is
+# one failed test), then again under valgrind with CK_FORK=no, so that the
+# tests' own processes are the ones checked for errors and leaks.
+
+UNIT_TESTS := check_proc check_pidfile check_json check_options
+UNIT_BINS  := $(addprefix tests/unit/,$(UNIT_TESTS))
+UNIT_HELPER_OBJS := tests/unit/unit_tmpdir.o
+
+UNIT_OBJS_check_proc    := checker/proc.o $(UNIT_HELPER_OBJS)
+UNIT_OBJS_check_pidfile := checker/pidfile.o $(UNIT_HELPER_OBJS)
+UNIT_OBJS_check_json    := checker/json.o
+UNIT_OBJS_check_options := checker/options.o checker/pidfile.o $(UNIT_HELPER_OBJS)
+
+# Evaluated when used, so that `make check` sees the package that its
+# `deps` step has just installed.
+UNIT_CHECK_CFLAGS = $(shell pkg-config --cflags check)
+UNIT_CHECK_LIBS   = $(shell pkg-config --libs check)
+
+UNIT_VALGRIND := valgrind --error-exitcode=1 --leak-check=full \
+                 --errors-for-leak-kinds=definite,indirect,possible -q
+
+CHECK_TARGETS += unit-check
+CLEAN_FILES   += $(UNIT_BINS) $(UNIT_HELPER_OBJS)
+
+.PHONY: unit-check unit-build
+
+unit-build: $(UNIT_BINS)
+
+unit-check: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do ./$$t || exit 1; done
+	@for t in $(UNIT_BINS); do \
+	    echo "valgrind $$t"; \
+	    CK_FORK=no $(UNIT_VALGRIND) ./$$t >/dev/null || { echo "unit-check: valgrind: $$t failed" >&2; exit 1; }; \
+	done
+
+tests/unit/%.o: tests/unit/%.c tests/unit/unit_tmpdir.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(UNIT_CHECK_CFLAGS) -c -o $@ $<
+
+define UNIT_TEST_RULE
+tests/unit/$(1): tests/unit/$(1).c $$(UNIT_OBJS_$(1)) tests/unit/unit_tmpdir.h $$(CHECKER_HDRS)
+	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$(UNIT_CHECK_CFLAGS) -Ichecker -o $$@ $$< \
+	    $$(UNIT_OBJS_$(1)) $$(LDFLAGS) $$(UNIT_CHECK_LIBS) $$(LDLIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_TEST_RULE,$(t))))
