@@ -59,7 +59,7 @@ skeleton-c-unit: $(SKC_TESTS)
 # checks on its own, and --error-exitcode turns any finding into a failure.
 skeleton-c-valgrind: $(SKC_TESTS)
 	@for t in $(SKC_TESTS); do \
-	    CK_FORK=yes CK_DEFAULT_TIMEOUT=60 valgrind -q --error-exitcode=1 --leak-check=full \
+	    CK_FORK=yes CK_TIMEOUT_MULTIPLIER=10 valgrind -q --error-exitcode=1 --leak-check=full \
 	        --errors-for-leak-kinds=definite,indirect,possible ./$$t || exit 1; \
 	done
 
