@@ -1,0 +1,198 @@
+/* inspect.c — the daemon's state, read through one /proc/PID directory
+ * descriptor so that every read describes the same process. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "inspect.h"
+
+#define LOCKS_MAX (8u << 20)    /* /proc/locks can be long on a busy machine */
+
+int is_terminal_device(unsigned long rdev)
+{
+    unsigned m = major(rdev);
+
+    /* tty and serial (4), /dev/tty and the console (5), pty slaves
+     * (136-143), USB serial (188), ARM serial (204) */
+    return m == 4 || m == 5 || (m >= 136 && m <= 143) || m == 188 || m == 204;
+}
+
+static int same_object(const struct stat *st, const struct object_id *id)
+{
+    return st->st_dev == id->dev && st->st_ino == id->ino;
+}
+
+static void inspect_fd(int fddir, const char *name, const struct inspect_ref *ref,
+                       struct fd_seen *f)
+{
+    struct stat st;
+
+    f->fd = atoi(name);
+    if (readlinkat(fddir, name, f->target, sizeof f->target - 1) < 0)
+        snprintf(f->target, sizeof f->target, "?");
+    /* fstatat follows the magic link to the object itself. */
+    if (fstatat(fddir, name, &st, 0) < 0)
+        return;
+    f->is_terminal = S_ISCHR(st.st_mode) && is_terminal_device(st.st_rdev);
+    f->is_launch_tty = same_object(&st, &ref->launch->tty);
+    for (int i = 0; i < SENTINEL_FDS; i++)
+        f->sentinel |= same_object(&st, &ref->launch->sentinel[i]);
+}
+
+static int inspect_fds(int pdir, const struct inspect_ref *ref, struct daemon_seen *d)
+{
+    int fddir = openat(pdir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir;
+    struct dirent *e;
+
+    if (fddir < 0)
+        return -1;
+    dir = fdopendir(fddir);
+    if (!dir) {
+        close(fddir);
+        return -1;
+    }
+    while ((e = readdir(dir)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        if (d->nfds == EV_MAX_FDS) {
+            d->more_fds = 1;
+            continue;
+        }
+        memset(&d->fds[d->nfds], 0, sizeof d->fds[0]);
+        inspect_fd(dirfd(dir), e->d_name, ref, &d->fds[d->nfds++]);
+    }
+    closedir(dir);
+    return 0;
+}
+
+static void inspect_cwd(int pdir, const struct inspect_ref *ref, struct daemon_seen *d)
+{
+    struct stat st;
+
+    if (proc_read_link(pdir, "cwd", d->cwd, sizeof d->cwd) < 0) {
+        d->cwd_errno = errno;
+        return;
+    }
+    if (fstatat(pdir, "cwd", &st, 0) < 0) {
+        d->cwd_errno = errno;
+        return;
+    }
+    d->cwd_is_expected = ref->expected_cwd_ok && same_object(&st, &ref->expected_cwd);
+}
+
+static void inspect_lock(const char *pidfile, struct daemon_seen *d)
+{
+    struct stat st;
+    size_t cap = 64 << 10;
+    char *buf = NULL;
+    ssize_t n = -1;
+
+    if (!pidfile || lstat(pidfile, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
+    for (; cap <= LOCKS_MAX; cap *= 4) {
+        char *bigger = realloc(buf, cap);
+        if (!bigger)
+            break;
+        buf = bigger;
+        n = proc_read_file(AT_FDCWD, "/proc/locks", buf, cap);
+        if (n >= 0 || errno != ERANGE)
+            break;
+    }
+    if (n >= 0)
+        d->lock_held = proc_locks_find(buf, (size_t)n, st.st_dev, st.st_ino, &d->lock) == 1;
+    free(buf);
+}
+
+int inspect_daemon(const struct tracked *p, const struct procset *now,
+                   const struct inspect_ref *ref, struct daemon_seen *d)
+{
+    int pdir;
+
+    memset(d, 0, sizeof *d);
+    pdir = proc_open(p->pid);
+    if (pdir < 0)
+        return -1;
+    if (proc_read_stat(pdir, &d->st) < 0 || d->st.starttime != p->starttime) {
+        close(pdir);
+        errno = ESRCH;
+        return -1;
+    }
+    d->found = 1;
+    d->status_ok = proc_read_status(pdir, &d->status) == 0;
+    inspect_cwd(pdir, ref, d);
+    if (inspect_fds(pdir, ref, d) < 0)
+        d->fds_errno = errno;
+    close(pdir);
+    for (size_t i = 0; i < now->n; i++) {
+        if (now->v[i].ppid == p->pid && now->v[i].state == 'Z')
+            pid_list_add(&d->zombies, now->v[i].pid, now->v[i].comm);
+        d->descendants += tracked_alive(&now->v[i]);
+    }
+    inspect_lock(ref->pidfile, d);
+    return 0;
+}
+
+void inspect_pidfile(const char *path, const struct procset *now, pid_t checker,
+                     struct pidfile_seen *out)
+{
+    const struct tracked *p;
+
+    memset(out, 0, sizeof *out);
+    pidfile_inspect(path, &out->view);
+    out->named = NAMED_NOTHING;
+    if (!out->view.exists || out->view.read_errno)
+        return;
+    out->form = pidfile_parse(out->view.bytes, out->view.len, out->view.truncated, &out->pid);
+    if (out->form != PIDFILE_OK)
+        return;
+    p = procset_find(now, out->pid);
+    if (p && tracked_alive(p))
+        out->named = NAMED_DESCENDANT;
+    else if (out->pid == 1)
+        out->named = NAMED_INIT;
+    else if (out->pid == checker)
+        out->named = NAMED_CHECKER;
+    else if (proc_alive(out->pid, 0))
+        out->named = NAMED_STRANGER;
+    else
+        out->named = NAMED_DEAD;
+}
+
+static int excluded(const struct procset *not_in, const struct tracked *p)
+{
+    const struct tracked *q = not_in ? procset_find(not_in, p->pid) : NULL;
+
+    return q && q->starttime == p->starttime;
+}
+
+const struct tracked *find_daemon(const struct procset *now, const struct pidfile_seen *pf,
+                                  const struct procset *not_in)
+{
+    const struct tracked *best = NULL;
+
+    if (pf && pf->named == NAMED_DESCENDANT) {
+        const struct tracked *p = procset_find(now, pf->pid);
+        if (p && !excluded(not_in, p))
+            return p;
+    }
+    for (size_t i = 0; i < now->n; i++) {
+        const struct tracked *p = &now->v[i], *parent;
+
+        if (!tracked_alive(p) || excluded(not_in, p))
+            continue;
+        parent = procset_find(now, p->ppid);
+        if (parent && tracked_alive(parent) && !excluded(not_in, parent))
+            continue;
+        if (!best || p->starttime < best->starttime ||
+            (p->starttime == best->starttime && p->pid < best->pid))
+            best = p;
+    }
+    return best;
+}

@@ -1,0 +1,22 @@
+/* judges.h — one function per check, turning evidence into a result.
+ * They are named in the table of checks (checks.c) and nowhere else. */
+#ifndef CHECKER_JUDGES_H
+#define CHECKER_JUDGES_H
+
+#include "checks.h"
+
+judge_fn judge_launcher_exits, judge_daemon_running, judge_no_ctty,
+    judge_new_session, judge_not_session_leader, judge_survives_hangup,
+    judge_cwd, judge_umask, judge_stdio, judge_no_inherited_fds,
+    judge_signals_reset, judge_pidfile_exists, judge_pidfile_content,
+    judge_pidfile_safe, judge_pidfile_locked, judge_single_instance,
+    judge_stale_pidfile, judge_no_zombies, judge_stops_on_sigterm,
+    judge_pidfile_removed, judge_no_leftovers;
+
+/* "pts/3", "tty1", or "4:64": a tty_nr from /proc/PID/stat made readable. */
+void tty_name(int tty_nr, char *out, size_t cap);
+
+/* "exited with status 1", "killed by signal 9 (Killed)". */
+void describe_wait_status(int status, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,314 @@
+/* launch.c — the holder and the hostile launch (see launch.h).
+ *
+ * Everything between fork and exec runs in a copy of the checker: it only
+ * makes system calls, and reports a failure through the status pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "launch.h"
+
+const int sentinel_fd_numbers[SENTINEL_FDS] = { 3, 4, 9 };
+
+/* Kept descriptors are moved at or above this number in the holder, so
+ * that planting 0-2 and the sentinels never overwrites one of them. */
+#define HIGH_FD 20
+
+/* What the holder and the launcher tell the checker. */
+struct report {
+    int kind;                   /* 'E': exec failed, value is errno; 'X': exited, value is the wait status */
+    int value;
+};
+
+struct holder_fds {
+    int slave;
+    int sentinel[SENTINEL_FDS];
+    int status;                 /* write end */
+    int control;                /* read end */
+};
+
+static void report(int fd, int kind, int value)
+{
+    struct report r = { kind, value };
+    ssize_t n = write(fd, &r, sizeof r);
+    (void)n;                    /* nobody left to tell if this fails */
+}
+
+static int move_high(int *fd)
+{
+    int moved = fcntl(*fd, F_DUPFD_CLOEXEC, HIGH_FD);
+
+    if (moved < 0)
+        return -1;
+    close(*fd);
+    *fd = moved;
+    return 0;
+}
+
+/* Close every descriptor but the holder's own (a holder must not keep
+ * another launch's terminal open, or that one would never hang up). */
+static int keep_only(struct holder_fds *f)
+{
+    int *all[] = { &f->slave, &f->sentinel[0], &f->sentinel[1], &f->sentinel[2],
+                   &f->status, &f->control };
+    enum { N = sizeof all / sizeof *all };
+    unsigned kept[N], next = 0;
+
+    for (size_t i = 0; i < N; i++) {
+        if (move_high(all[i]) < 0)
+            return -1;
+        kept[i] = (unsigned)*all[i];
+    }
+    for (size_t i = 1; i < N; i++)          /* insertion sort: six numbers */
+        for (size_t j = i; j > 0 && kept[j - 1] > kept[j]; j--) {
+            unsigned tmp = kept[j];
+            kept[j] = kept[j - 1];
+            kept[j - 1] = tmp;
+        }
+    for (size_t i = 0; i < N; i++) {
+        if (kept[i] > next && close_range(next, kept[i] - 1, 0) < 0)
+            return -1;
+        next = kept[i] + 1;
+    }
+    return close_range(next, ~0U, 0);
+}
+
+static void reset_dispositions(int ignored)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        sa.sa_handler = sig == ignored ? SIG_IGN : SIG_DFL;
+        sigaction(sig, &sa, NULL);  /* fails for glibc's internal signals: harmless */
+    }
+}
+
+/* In the launcher: become the terminal's foreground job in the hostile
+ * environment, then exec. Never returns. */
+static void become_candidate(char *const argv[], const struct hostile *h,
+                             const struct holder_fds *f)
+{
+    sigset_t set;
+
+    /* SIGTTOU would stop a background group calling tcsetpgrp. */
+    sigfillset(&set);
+    if (sigprocmask(SIG_SETMASK, &set, NULL) < 0 || setpgid(0, 0) < 0 ||
+        tcsetpgrp(f->slave, getpid()) < 0)
+        goto fail;
+    for (int fd = 0; fd <= 2; fd++)
+        if (dup2(f->slave, fd) < 0)
+            goto fail;
+    for (int i = 0; i < SENTINEL_FDS; i++)
+        if (dup2(f->sentinel[i], sentinel_fd_numbers[i]) < 0)  /* dup2 clears close-on-exec */
+            goto fail;
+    if (chdir(h->cwd) < 0 || setenv(SENTINEL_ENV, "1", 1) < 0)
+        goto fail;
+    umask(h->umask);
+    reset_dispositions(h->ignored_sig);
+    sigemptyset(&set);
+    sigaddset(&set, h->blocked_sig);
+    if (sigprocmask(SIG_SETMASK, &set, NULL) < 0)
+        goto fail;
+    execv(argv[0], argv);
+fail:
+    report(f->status, 'E', errno);
+    _exit(127);
+}
+
+/* The holder: lead a session on the terminal, start the command, report
+ * its exit, then wait until the checker closes the control pipe. */
+static void holder_main(char *const argv[], const struct hostile *h, struct holder_fds *f)
+{
+    sigset_t none;
+    pid_t child;
+    int status;
+    char byte;
+
+    reset_dispositions(0);
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) < 0 || keep_only(f) < 0 || setsid() < 0 ||
+        ioctl(f->slave, TIOCSCTTY, 0) < 0) {
+        report(f->status, 'E', errno);
+        report(f->status, 'X', 127 << 8);
+        _exit(127);
+    }
+    child = fork();
+    if (child < 0) {
+        report(f->status, 'E', errno);
+        report(f->status, 'X', 127 << 8);
+        _exit(127);
+    }
+    if (child == 0)
+        become_candidate(argv, h, f);
+    close(f->slave);
+    for (int i = 0; i < SENTINEL_FDS; i++)
+        close(f->sentinel[i]);
+    while (waitpid(child, &status, 0) < 0)
+        if (errno != EINTR)
+            _exit(1);
+    report(f->status, 'X', status);
+    while (read(f->control, &byte, 1) < 0 && errno == EINTR)
+        ;
+    _exit(0);
+}
+
+static int identify(int fd, struct object_id *id)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0)
+        return -1;
+    id->dev = st.st_dev;
+    id->ino = st.st_ino;
+    return 0;
+}
+
+static void close_holder_fds(struct holder_fds *f)
+{
+    int *all[] = { &f->slave, &f->sentinel[0], &f->sentinel[1], &f->sentinel[2],
+                   &f->status, &f->control };
+
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (*all[i] >= 0) {
+            close(*all[i]);
+            *all[i] = -1;
+        }
+}
+
+/* Make the pty, the sentinels and the pipes, all close-on-exec. */
+static int prepare(struct launch *l, struct holder_fds *f)
+{
+    int status[2], control[2];
+
+    if (openpty(&l->master, &f->slave, NULL, NULL, NULL) < 0)
+        return -1;
+    if (fcntl(l->master, F_SETFD, FD_CLOEXEC) < 0 || fcntl(f->slave, F_SETFD, FD_CLOEXEC) < 0 ||
+        fcntl(l->master, F_SETFL, O_NONBLOCK) < 0 || identify(f->slave, &l->tty) < 0)
+        return -1;
+    for (int i = 0; i < SENTINEL_FDS; i++) {
+        f->sentinel[i] = memfd_create("checker-sentinel", MFD_CLOEXEC);
+        if (f->sentinel[i] < 0 || identify(f->sentinel[i], &l->sentinel[i]) < 0)
+            return -1;
+    }
+    if (pipe2(status, O_CLOEXEC) < 0)
+        return -1;
+    l->status_fd = status[0];
+    f->status = status[1];
+    if (pipe2(control, O_CLOEXEC) < 0)
+        return -1;
+    f->control = control[0];
+    l->control_fd = control[1];
+    return 0;
+}
+
+int launch_start(struct launch *l, struct tracker *t, char *const argv[],
+                 const struct hostile *h, struct launch_result *res)
+{
+    struct holder_fds f = { -1, { -1, -1, -1 }, -1, -1 };
+    int saved;
+
+    memset(l, 0, sizeof *l);
+    l->master = l->status_fd = l->control_fd = l->holder_pidfd = -1;
+    l->result = res;
+    memset(res, 0, sizeof *res);
+    if (prepare(l, &f) < 0)
+        goto fail;
+    l->started_ms = now_ms();
+    l->holder = fork();
+    if (l->holder < 0)
+        goto fail;
+    if (l->holder == 0)
+        holder_main(argv, h, &f);
+    close_holder_fds(&f);
+    res->ran = 1;
+    /* The holder is our child and not reaped yet: its pid is still its own. */
+    l->holder_pidfd = pidfd_open(l->holder, 0);
+    if (l->holder_pidfd < 0 || tracker_add_helper(t, l->holder) < 0 ||
+        tracker_watch(t, l->master, res->output, sizeof res->output, &res->output_len) < 0)
+        goto fail;
+    return 0;
+fail:
+    saved = errno;
+    close_holder_fds(&f);
+    launch_release(l, t);
+    errno = saved;
+    return -1;
+}
+
+int launch_wait(struct launch *l, struct tracker *t, long deadline, int *exec_errno)
+{
+    struct launch_result *res = l->result;
+
+    *exec_errno = 0;
+    for (;;) {
+        struct report r;
+        int ready = tracker_wait_fd(t, l->status_fd, deadline);
+        ssize_t n;
+
+        res->elapsed_ms = now_ms() - l->started_ms;
+        if (ready <= 0)
+            return ready;
+        n = read(l->status_fd, &r, sizeof r);
+        if (n != (ssize_t)sizeof r) {
+            errno = n < 0 ? errno : EPIPE;  /* the holder died without a word */
+            return -1;
+        }
+        if (r.kind == 'E') {
+            *exec_errno = r.value;
+            continue;
+        }
+        res->exited = 1;
+        res->status = r.value;
+        /* What it printed just before exiting may still sit in the pty. */
+        tracker_drain(t, l->master);
+        return 1;
+    }
+}
+
+void launch_hangup(struct launch *l, struct tracker *t)
+{
+    if (l->control_fd >= 0) {
+        close(l->control_fd);
+        l->control_fd = -1;
+        /* A holder that reported is reading the control pipe and exits now;
+         * its exit, as the controlling process's, hangs up the foreground
+         * group. Wait for it so the master's close comes second. */
+        if (l->result->exited && l->holder_pidfd >= 0)
+            tracker_wait_fd(t, l->holder_pidfd, now_ms() + 1000);
+    }
+    if (l->master >= 0) {
+        tracker_drain(t, l->master);
+        tracker_unwatch(t, l->master);
+        close(l->master);
+        l->master = -1;
+    }
+}
+
+void launch_release(struct launch *l, struct tracker *t)
+{
+    launch_hangup(l, t);
+    if (l->status_fd >= 0)
+        close(l->status_fd);
+    l->status_fd = -1;
+    if (l->holder_pidfd >= 0) {
+        siginfo_t si;
+        pidfd_send_signal(l->holder_pidfd, SIGKILL, NULL, 0);
+        /* ECHILD when the tracker reaped it already. */
+        waitid(P_PIDFD, (id_t)l->holder_pidfd, &si, WEXITED);
+        close(l->holder_pidfd);
+        l->holder_pidfd = -1;
+    }
+}

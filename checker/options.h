@@ -1,0 +1,47 @@
+/* options.h — the checker's command line, parsed into one structure.
+ *
+ * Parsing never prints and never exits: it returns -1 and a one-line
+ * message, and main decides what to do with it (exit status 2). */
+#ifndef CHECKER_OPTIONS_H
+#define CHECKER_OPTIONS_H
+
+#include <stddef.h>
+
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP, FORMAT_JUNIT };
+enum profile { PROFILE_SYSV, PROFILE_SEED, PROFILE_COUNT };
+
+struct options {
+    const char *pidfile;        /* --pidfile, or NULL */
+    unsigned umask;             /* --umask, default 0 */
+    const char *cwd;            /* --cwd, default "/" */
+    const char *stop_command;   /* --stop-command, or NULL: SIGTERM */
+    unsigned timeout_ms;        /* --timeout SECONDS, default 5000 */
+    unsigned settle_ms;         /* --settle MS, default 250 */
+    enum profile profile;       /* --profile, default sysv */
+    enum format format;         /* --format, default text */
+    const char *explain;        /* --explain ID, or NULL */
+    int list;                   /* --list */
+    int help;                   /* --help */
+    int version;                /* --version */
+    int step;                   /* --step N, 0 when not given */
+    const char *compare;        /* --compare 'CMD ARG...', or NULL */
+    char **command;             /* COMMAND ARG..., NULL-terminated, or NULL */
+    int command_argc;
+};
+
+/* Parse argv. 0 on success; -1 with a one-line message in err. */
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
+
+/* "022", "0022", "0" -> value; only octal digits, at most 0777. -1 on error. */
+int parse_octal_mode(const char *s, unsigned *out);
+
+/* "5", "0.5", "2.25" seconds -> milliseconds, at most a day. -1 on error. */
+int parse_seconds_ms(const char *s, unsigned *out);
+
+/* "250" milliseconds, a whole number, at most a day. -1 on error. */
+int parse_ms(const char *s, unsigned *out);
+
+const char *profile_name(enum profile p);
+const char *format_name(enum format f);
+
+#endif

@@ -1,0 +1,112 @@
+/* report_json.c — the JSON report of the contract: one object with the
+ * verdict, the command, what was seen of the daemon, and every check once,
+ * in table order. */
+#include <stdio.h>
+
+#include "json.h"
+#include "report.h"
+
+const char *report_verdict(const struct report *rep)
+{
+    return checks_exit_status(rep->results) ? "fail" : "pass";
+}
+
+static void json_int_or_null(struct json *j, int have, long long v)
+{
+    if (have)
+        json_int(j, v);
+    else
+        json_null(j);
+}
+
+static void write_fds(struct json *j, const struct daemon_seen *d)
+{
+    char key[16];
+
+    json_object_begin(j);
+    for (int i = 0; i < d->nfds; i++) {
+        snprintf(key, sizeof key, "%d", d->fds[i].fd);
+        json_key(j, key);
+        json_string(j, d->fds[i].target);
+    }
+    json_object_end(j);
+}
+
+static void write_daemon(struct json *j, const struct evidence *ev)
+{
+    const struct daemon_seen *d = &ev->daemon;
+    char umask[8];
+
+    json_object_begin(j);
+    json_key(j, "pid");
+    json_int_or_null(j, d->found, d->st.pid);
+    json_key(j, "sid");
+    json_int_or_null(j, d->found, d->st.session);
+    json_key(j, "pgid");
+    json_int_or_null(j, d->found, d->st.pgrp);
+    json_key(j, "ppid");
+    json_int_or_null(j, d->found, d->st.ppid);
+    json_key(j, "tty_nr");
+    json_int_or_null(j, d->found, d->st.tty_nr);
+    json_key(j, "cwd");
+    json_string(j, d->found && !d->cwd_errno ? d->cwd : NULL);
+    json_key(j, "umask");
+    snprintf(umask, sizeof umask, "%04o", d->status.umask);
+    json_string(j, d->found && d->status.have_umask ? umask : NULL);
+    json_key(j, "fds");
+    if (d->found)
+        write_fds(j, d);
+    else
+        json_null(j);
+    json_key(j, "pidfile");
+    json_string(j, ev->has_pidfile ? ev->pidfile_path : NULL);
+    json_object_end(j);
+}
+
+static void write_check(struct json *j, const struct check *c, const struct result *r)
+{
+    json_object_begin(j);
+    json_key(j, "id");
+    json_string(j, c->id);
+    json_key(j, "status");
+    json_string(j, status_name(r->status));
+    json_key(j, "expected");
+    json_string(j, r->expected);
+    json_key(j, "observed");
+    json_string(j, r->observed);
+    json_key(j, "message");
+    json_string(j, r->message);
+    json_key(j, "step");
+    json_int(j, c->step);
+    json_key(j, "seed_step");
+    json_string(j, c->seed_step);
+    json_object_end(j);
+}
+
+void report_json(FILE *out, const struct report *rep)
+{
+    struct json j;
+
+    json_init(&j, out, 2);
+    json_object_begin(&j);
+    json_key(&j, "verdict");
+    json_string(&j, report_verdict(rep));
+    json_key(&j, "profile");
+    json_string(&j, profile_name(rep->opt->profile));
+    json_key(&j, "command");
+    json_array_begin(&j);
+    for (char *const *a = rep->command; a && *a; a++)
+        json_string(&j, *a);
+    json_array_end(&j);
+    json_key(&j, "daemon");
+    write_daemon(&j, rep->ev);
+    json_key(&j, "checks");
+    json_array_begin(&j);
+    for (int i = 0; i < CK_COUNT; i++)
+        write_check(&j, &checks[i], &rep->results[i]);
+    json_array_end(&j);
+    json_key(&j, "elapsed_ms");
+    json_int(&j, rep->ev->elapsed_ms);
+    json_object_end(&j);
+    fputc('\n', out);
+}

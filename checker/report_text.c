@@ -1,0 +1,59 @@
+/* report_text.c — the report a student reads: one line per check, and for
+ * each failure what was expected, what was seen, and where to read. */
+#include <stdio.h>
+
+#include "report.h"
+
+enum paint { PAINT_GREEN, PAINT_RED, PAINT_YELLOW, PAINT_DIM, PAINT_BOLD };
+
+static const char *const paint_on[] = { "\033[32m", "\033[31m", "\033[33m", "\033[2m", "\033[1m" };
+static const enum paint status_paint[] = { PAINT_GREEN, PAINT_RED, PAINT_YELLOW, PAINT_DIM };
+static const char *const status_tag[] = { "PASS", "FAIL", "WARN", "SKIP" };
+
+static void painted(FILE *out, int colour, enum paint p, const char *text)
+{
+    if (colour)
+        fprintf(out, "%s%s\033[0m", paint_on[p], text);
+    else
+        fputs(text, out);
+}
+
+static void write_command(FILE *out, char *const *command)
+{
+    for (char *const *a = command; a && *a; a++)
+        fprintf(out, "%s%s", a == command ? "" : " ", *a);
+}
+
+static void write_detail(FILE *out, const struct check *c, const struct result *r)
+{
+    fprintf(out, "        expected: %s\n", r->expected);
+    fprintf(out, "        observed: %s\n", r->observed);
+    fprintf(out, "        %s\n", r->message);
+    fprintf(out, "        read: tutorial step %d (%s); checker --explain %s\n", c->step,
+            c->seed_step, c->id);
+}
+
+void report_text(FILE *out, const struct report *rep, int colour)
+{
+    int count[4] = { 0 };
+
+    fputs("checker: ", out);
+    write_command(out, rep->command);
+    fprintf(out, "  (profile %s)\n", profile_name(rep->opt->profile));
+    for (int i = 0; i < CK_COUNT; i++) {
+        const struct result *r = &rep->results[i];
+
+        count[r->status]++;
+        fputs("  ", out);
+        painted(out, colour, status_paint[r->status], status_tag[r->status]);
+        fprintf(out, "  %-20s %s\n", checks[i].id,
+                r->status == ST_SKIP ? r->message : checks[i].title);
+        if (r->status == ST_FAIL || r->status == ST_WARN)
+            write_detail(out, &checks[i], r);
+    }
+    fputs("verdict: ", out);
+    painted(out, colour, count[ST_FAIL] ? PAINT_RED : PAINT_GREEN,
+            count[ST_FAIL] ? "FAIL" : "PASS");
+    fprintf(out, " (%d passed, %d failed, %d warned, %d skipped, in %ld ms)\n",
+            count[ST_PASS], count[ST_FAIL], count[ST_WARN], count[ST_SKIP], rep->ev->elapsed_ms);
+}

@@ -1,0 +1,33 @@
+/* run.h — one run of the checker over a candidate: the phases of the
+ * contract, in order, gathering the evidence that the judges read. */
+#ifndef CHECKER_RUN_H
+#define CHECKER_RUN_H
+
+#include <stddef.h>
+
+#include "evidence.h"
+#include "options.h"
+
+struct run_output {
+    char **command;             /* the command as run: {pidfile} replaced */
+    int interrupted;            /* the signal that stopped the run, or 0 */
+};
+
+/* Run every phase. 0 when the evidence is complete; -1 with a one-line
+ * message in err when the candidate could not be started at all or the
+ * checker itself failed (exit status 2), or it was interrupted. Nothing
+ * of the candidate is left running either way. */
+int run_candidate(const struct options *opt, struct evidence *ev, struct run_output *out,
+                  char *err, size_t errlen);
+
+void run_output_free(struct run_output *out);
+
+/* Find an executable for name the way execvp would (PATH when it holds no
+ * '/'). 0 and the path in out, or -1 with a one-line reason in err. */
+int resolve_command(const char *name, char *out, size_t cap, char *err, size_t errlen);
+
+/* Replace every "{pidfile}" in s by path (quoted for a shell when
+ * shell_quote is set). A new string, or NULL (ENOMEM). */
+char *substitute_pidfile(const char *s, const char *path, int shell_quote);
+
+#endif
