@@ -296,7 +296,7 @@ static int parse_step(const char *arg, int *out)
 
 static int take_value(struct errbuf *e, int code, const char *arg, struct options *o)
 {
-    int i;
+    int i = 0;
 
     switch (code) {
     case OPT_PIDFILE:
