@@ -39,7 +39,20 @@ check: deps
 
 bench: all $(BENCH_TARGETS)
 
+# The kit's main job, shown: the checker's report on correct daemons and on
+# a broken one. A failing report is the point of the second run, not an error.
 demo: all $(DEMO_TARGETS)
+	@echo; echo "== 1. The reference C daemon, built step by step in skeleton/c/"
+	@echo "\$$ checker --stop-command 'skeleton/c/mydaemon stop --pidfile {pidfile}' -- skeleton/c/mydaemon start --pidfile {pidfile}"
+	@checker/checker --stop-command 'skeleton/c/mydaemon stop --pidfile {pidfile}' \
+	    -- skeleton/c/mydaemon start --pidfile {pidfile} || true
+	@echo; echo "== 2. Its Python 3 twin, skeleton/python/mydaemon.py"
+	@echo "\$$ checker --stop-command 'python3 skeleton/python/mydaemon.py stop --pidfile {pidfile}' -- python3 skeleton/python/mydaemon.py start --pidfile {pidfile}"
+	@checker/checker --stop-command '$(PYTHON) skeleton/python/mydaemon.py stop --pidfile {pidfile}' \
+	    -- $(PYTHON) skeleton/python/mydaemon.py start --pidfile {pidfile} || true
+	@echo; echo "== 3. A broken daemon: the seed tutorial's C recipe, as published"
+	@echo "\$$ checker -- skeleton/c/steps/bin/seed-as-published"
+	@checker/checker --timeout 2 -- skeleton/c/steps/bin/seed-as-published || true
 
 deps:
 	@./tests/deps.sh

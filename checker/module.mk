@@ -14,3 +14,12 @@ checker/checker: $(CHECKER_OBJS)
 
 checker/%.o: checker/%.c $(CHECKER_HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Each header compiles on its own: it includes what it uses.
+CHECK_TARGETS += checker-headers
+.PHONY: checker-headers
+checker-headers:
+	@for h in $(CHECKER_HDRS); do \
+	    printf '#include "%s"\n' "$${h#checker/}" | \
+	    $(CC) $(CPPFLAGS) $(CFLAGS) -Ichecker -fsyntax-only -x c - || exit 1; \
+	done; echo "checker-headers: $(words $(CHECKER_HDRS)) headers compile on their own"
