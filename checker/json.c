@@ -225,6 +225,8 @@ void json_escape(FILE *out, const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
 
+    if (s == NULL)
+        return;
     while (i < len) {
         size_t n;
 

@@ -146,30 +146,31 @@ static int parse_stat_numbers(struct cursor *c, struct proc_stat *out)
 
 int proc_stat_parse(const char *buf, size_t len, struct proc_stat *out)
 {
-    const char *open, *close;
-    struct cursor c = { buf, buf + len };
+    const char *lparen, *rparen;
+    struct cursor c;
     size_t n;
 
     memset(out, 0, sizeof *out);
     if (buf == NULL || len == 0)
         return einval();
-    open = memchr(buf, '(', len);
-    close = memrchr(buf, ')', len);
-    if (open == NULL || close == NULL || close < open)
+    c.p = buf;
+    lparen = memchr(buf, '(', len);
+    rparen = memrchr(buf, ')', len);
+    if (lparen == NULL || rparen == NULL || rparen < lparen)
         return einval();
 
-    c.end = open;
-    if (take_pid(&c, &out->pid) < 0 || c.p + 1 != open || *c.p != ' ')
+    c.end = lparen;
+    if (take_pid(&c, &out->pid) < 0 || c.p + 1 != lparen || *c.p != ' ')
         return einval();
 
-    n = (size_t)(close - open - 1);
+    n = (size_t)(rparen - lparen - 1);
     if (n >= sizeof out->comm)
         n = sizeof out->comm - 1;
-    memcpy(out->comm, open + 1, n);
+    memcpy(out->comm, lparen + 1, n);
     out->comm[n] = '\0';
 
     /* ") S ": the state is one character between two spaces. */
-    c.p = close + 1;
+    c.p = rparen + 1;
     c.end = buf + len;
     if (c.end - c.p < 3 || c.p[0] != ' ' || c.p[2] != ' ')
         return einval();
@@ -258,13 +259,16 @@ static int parse_status_line(const char *line, const char *eol, struct proc_stat
 
 int proc_status_parse(const char *buf, size_t len, struct proc_status *out)
 {
-    const char *line = buf, *end = buf + len;
+    const char *line = buf, *end;
 
     memset(out, 0, sizeof *out);
     out->voluntary_ctxt_switches = -1;
     out->vmrss_kb = -1;
-    if (buf == NULL && len > 0)
+    if (len == 0)
+        return 0;
+    if (buf == NULL)
         return einval();
+    end = buf + len;
     while (line < end) {
         const char *eol = memchr(line, '\n', (size_t)(end - line));
 
@@ -275,6 +279,14 @@ int proc_status_parse(const char *buf, size_t len, struct proc_status *out)
         line = eol + 1;
     }
     return 0;
+}
+
+/* [p, end) is exactly one number. */
+static int whole_number(const char *p, const char *end, unsigned base, uint64_t *out)
+{
+    struct cursor c = { p, end };
+
+    return take_unsigned(&c, base, out) == 0 && c.p == end ? 0 : -1;
 }
 
 /* Copy one field into a small fixed buffer; a field too long is malformed. */
@@ -313,15 +325,10 @@ static int take_lock_file(struct cursor *c, struct proc_lock *lk)
         return 1;
     colon1 = memchr(f.p, ':', (size_t)(f.end - f.p));
     colon2 = colon1 ? memchr(colon1 + 1, ':', (size_t)(f.end - colon1 - 1)) : NULL;
-    if (colon2 == NULL)
+    if (colon2 == NULL || whole_number(f.p, colon1, 16, &maj) < 0 ||
+        whole_number(colon1 + 1, colon2, 16, &min) < 0 ||
+        whole_number(colon2 + 1, f.end, 10, &ino) < 0 || maj > UINT_MAX || min > UINT_MAX)
         return -1;
-    {
-        struct cursor a = { f.p, colon1 }, b = { colon1 + 1, colon2 }, i = { colon2 + 1, f.end };
-
-        if (take_unsigned(&a, 16, &maj) < 0 || take_unsigned(&b, 16, &min) < 0 ||
-            take_unsigned(&i, 10, &ino) < 0 || maj > UINT_MAX || min > UINT_MAX)
-            return -1;
-    }
     lk->major = (unsigned)maj;
     lk->minor = (unsigned)min;
     lk->ino = ino;
@@ -333,13 +340,13 @@ static int take_lock_file(struct cursor *c, struct proc_lock *lk)
 static int parse_lock_line(struct cursor *c, struct proc_lock *lk)
 {
     const char *colon = memchr(c->p, ':', (size_t)(c->end - c->p));
-    struct cursor id = { c->p, colon };
     uint64_t seq;
     long long pid;
     char mode[16];
     int waiter = 0, r;
 
-    if (colon == NULL || take_unsigned(&id, 10, &seq) < 0 || id.p != colon)
+    skip_blanks(c);
+    if (colon == NULL || whole_number(c->p, colon, 10, &seq) < 0)
         return -1;
     c->p = colon + 1;
     /* A waiter is printed below the lock it waits on, prefixed by "->"
@@ -366,10 +373,13 @@ static int parse_lock_line(struct cursor *c, struct proc_lock *lk)
 int proc_locks_find(const char *buf, size_t len, dev_t dev, ino_t ino,
                     struct proc_lock *out)
 {
-    const char *line = buf, *end = buf + len;
+    const char *line = buf, *end;
 
-    if (buf == NULL && len > 0)
+    if (len == 0)
+        return 0;
+    if (buf == NULL)
         return einval();
+    end = buf + len;
     while (line < end) {
         const char *eol = memchr(line, '\n', (size_t)(end - line));
         struct cursor c;
