@@ -525,13 +525,10 @@ ssize_t proc_read_link(int dirfd, const char *name, char *buf, size_t cap)
     return n;
 }
 
-static int gone(int err)
-{
-    return err == ENOENT || err == ESRCH;
-}
-
-/* 1 alive, 0 gone (or a zombie, or another process under the same pid),
- * -1 with errno when /proc could not be read for another reason. */
+/* 1 only for a process seen alive under this identity. 0 when it is gone
+ * (errno ENOENT or ESRCH), a zombie, another process under the same pid,
+ * or when /proc could not be read (errno says why): callers decide whether
+ * to signal a process by this answer, so doubt is never "alive". */
 int proc_alive(pid_t pid, unsigned long long starttime)
 {
     struct proc_stat st;
@@ -539,11 +536,11 @@ int proc_alive(pid_t pid, unsigned long long starttime)
     int r;
 
     if (fd < 0)
-        return gone(errno) ? 0 : -1;
+        return 0;
     r = proc_read_stat(fd, &st);
     close_keep_errno(fd);
     if (r < 0)
-        return gone(errno) ? 0 : -1;
+        return 0;
     if (st.state == 'Z' || st.state == 'X' || st.state == 'x')
         return 0;
     return starttime == 0 || st.starttime == starttime;

@@ -457,6 +457,9 @@ START_TEST(open_bad_pid)
     ck_assert_int_eq(errno, EINVAL);
     ck_assert_int_eq(proc_open(-5), -1);
     ck_assert_int_eq(errno, EINVAL);
+    /* Doubt is never "alive": callers may signal what this calls alive. */
+    ck_assert_int_eq(proc_alive(0, 0), 0);
+    ck_assert_int_eq(proc_alive(-1, 0), 0);
 }
 END_TEST
 
