@@ -56,12 +56,28 @@ struct check {
     const char *id;
     int step;                   /* the tutorial step that makes it pass */
     const char *seed_step;      /* the seed document's step */
+    const char *daemon7_step;   /* systemd's daemon(7), SysV list, or "" */
     const char *title;          /* what must hold, one line */
     const char *why;            /* why it matters */
-    const char *fix;            /* how to fix it, C and Python */
+    const char *fix_c;          /* how to fix it in C */
+    const char *fix_python;     /* how to fix it in Python */
     unsigned required;          /* bit (1 << profile) set: the profile requires it */
     judge_fn *judge;
 };
+
+/* The steps of the tutorial (docs/tutorial/), which --step counts in. */
+#define STEP_COUNT 11
+
+struct step {
+    int number;
+    const char *title;
+    const char *page;           /* its tutorial page, from the top of the kit */
+};
+
+extern const struct step steps[STEP_COUNT];
+
+/* The step numbered n, or NULL. */
+const struct step *step_find(int n);
 
 extern const struct check checks[CK_COUNT];
 

@@ -1,12 +1,13 @@
-/* explain.c — `--explain ID` and `--list`, written from the table. */
+/* explain.c — `--explain ID` and `--list`, written from the tables. */
 #include <stdio.h>
 
+#include "json.h"
 #include "report.h"
 
 static const char *requirement(const struct check *c)
 {
     if ((c->required & (1u << PROFILE_SYSV)) && (c->required & (1u << PROFILE_SEED)))
-        return "required by both profiles";
+        return "required by both profiles (sysv, seed)";
     if (c->required & (1u << PROFILE_SYSV))
         return "required by the sysv profile; a warning in the seed profile";
     return "a warning in every profile";
@@ -14,15 +15,82 @@ static const char *requirement(const struct check *c)
 
 void explain_check(FILE *out, const struct check *c)
 {
+    const struct step *s = step_find(c->step);
+
     fprintf(out, "%s: %s\n\n", c->id, c->title);
-    fprintf(out, "Step:   tutorial step %d; the seed's step: %s\n", c->step, c->seed_step);
-    fprintf(out, "Status: %s\n\n", requirement(c));
+    fprintf(out, "Tutorial: step %d, %s (%s)\n", c->step, s->title, s->page);
+    fprintf(out, "Seed:     %s\n", c->seed_step);
+    fprintf(out, "daemon(7): %s\n", c->daemon7_step[0] ? c->daemon7_step : "not in its list");
+    fprintf(out, "Status:   %s\n\n", requirement(c));
     fprintf(out, "Why it matters:\n  %s\n\n", c->why);
-    fprintf(out, "How to fix it:\n  %s\n", c->fix);
+    fprintf(out, "How to fix it in C:\n  %s\n\n", c->fix_c);
+    fprintf(out, "How to fix it in Python:\n  %s\n", c->fix_python);
 }
 
 void list_checks(FILE *out)
 {
-    for (int i = 0; i < CK_COUNT; i++)
-        fprintf(out, "%2d  %-20s %s\n", checks[i].step, checks[i].id, checks[i].title);
+    for (int n = 1; n <= STEP_COUNT; n++) {
+        const struct step *s = step_find(n);
+
+        fprintf(out, "step %2d  %s  (%s)\n", s->number, s->title, s->page);
+        for (int i = 0; i < CK_COUNT; i++)
+            if (checks[i].step == n)
+                fprintf(out, "         %-20s %s\n", checks[i].id, checks[i].title);
+    }
+}
+
+/* The tables as JSON, for tools: the docs and the man page are generated
+ * from this, so they never keep a copy of their own. */
+void list_checks_json(FILE *out)
+{
+    struct json j;
+
+    json_init(&j, out, 2);
+    json_object_begin(&j);
+    json_key(&j, "steps");
+    json_array_begin(&j);
+    for (int n = 1; n <= STEP_COUNT; n++) {
+        const struct step *s = step_find(n);
+        json_object_begin(&j);
+        json_key(&j, "number");
+        json_int(&j, s->number);
+        json_key(&j, "title");
+        json_string(&j, s->title);
+        json_key(&j, "page");
+        json_string(&j, s->page);
+        json_object_end(&j);
+    }
+    json_array_end(&j);
+    json_key(&j, "checks");
+    json_array_begin(&j);
+    for (int i = 0; i < CK_COUNT; i++) {
+        const struct check *c = &checks[i];
+        json_object_begin(&j);
+        json_key(&j, "id");
+        json_string(&j, c->id);
+        json_key(&j, "step");
+        json_int(&j, c->step);
+        json_key(&j, "seed_step");
+        json_string(&j, c->seed_step);
+        json_key(&j, "daemon7_step");
+        json_string(&j, c->daemon7_step);
+        json_key(&j, "title");
+        json_string(&j, c->title);
+        json_key(&j, "why");
+        json_string(&j, c->why);
+        json_key(&j, "fix_c");
+        json_string(&j, c->fix_c);
+        json_key(&j, "fix_python");
+        json_string(&j, c->fix_python);
+        json_key(&j, "required_by");
+        json_array_begin(&j);
+        for (int p = 0; p < PROFILE_COUNT; p++)
+            if (c->required & (1u << p))
+                json_string(&j, profile_name((enum profile)p));
+        json_array_end(&j);
+        json_object_end(&j);
+    }
+    json_array_end(&j);
+    json_object_end(&j);
+    fputc('\n', out);
 }

@@ -71,7 +71,10 @@ static int informational(const struct options *opt)
         return 0;
     }
     if (opt->list) {
-        list_checks(stdout);
+        if (opt->format == FORMAT_JSON)
+            list_checks_json(stdout);
+        else
+            list_checks(stdout);
         return 0;
     }
     const struct check *c = check_find(opt->explain);

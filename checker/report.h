@@ -24,5 +24,6 @@ const char *report_verdict(const struct report *rep);
 /* --explain ID and --list. */
 void explain_check(FILE *out, const struct check *c);
 void list_checks(FILE *out);
+void list_checks_json(FILE *out);
 
 #endif

@@ -2,6 +2,7 @@
  * event waits, and safe signalling. See tracker.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -254,18 +255,17 @@ static int scan_all(struct procset *all)
     while ((e = readdir(d)) != NULL) {
         struct proc_stat st;
         struct tracked p;
-        char *end;
+        char path[64], text[1024], *end;
         long pid = strtol(e->d_name, &end, 10);
+        ssize_t n;
 
         if (*end || pid <= 0)
             continue;
-        int dfd = proc_open((pid_t)pid);
-        if (dfd < 0)
+        /* One open per process: a scan runs often, over every process. */
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        n = proc_read_file(AT_FDCWD, path, text, sizeof text);
+        if (n < 0 || proc_stat_parse(text, (size_t)n, &st) < 0)
             continue;           /* gone since readdir: not an error */
-        int r = proc_read_stat(dfd, &st);
-        close(dfd);
-        if (r < 0)
-            continue;
         p = (struct tracked){ st.pid, st.ppid, st.session, st.state, st.starttime, "" };
         snprintf(p.comm, sizeof p.comm, "%.31s", st.comm);
         if (procset_add(all, &p) < 0) {
