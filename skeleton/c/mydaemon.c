@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/signalfd.h>
+#include <sys/time.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -312,6 +313,56 @@ static int wait_exit(int pidfd, int timeout_ms)
 	}
 }
 
+static volatile sig_atomic_t deadline_passed;
+
+static void on_deadline(int sig)
+{
+	(void)sig;
+	deadline_passed = 1;
+}
+
+/* Without pidfds: waits for the pidfile's lock to be released, bounded by
+ * a timer whose signal interrupts the blocking lock request. The timer
+ * keeps firing after the deadline, so a signal that lands just before the
+ * request starts to block cannot leave it blocked for good. */
+static int wait_released(const char *path, int timeout_ms)
+{
+	struct sigaction sa;
+	struct itimerval it = {
+		.it_value = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 + 1 },
+		.it_interval = { .tv_sec = 0, .tv_usec = 10000 },
+	};
+	struct itimerval off;
+	int rc;
+
+	memset(&sa, 0, sizeof sa);
+	memset(&off, 0, sizeof off);
+	sa.sa_handler = on_deadline;  /* no SA_RESTART: the request must see EINTR */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) < 0 || setitimer(ITIMER_REAL, &it, NULL) < 0)
+		return -1;
+	while ((rc = pidfile_wait_released(path)) < 0 && errno == EINTR && !deadline_passed)
+		;
+	int saved = rc < 0 && deadline_passed ? ETIMEDOUT : errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	errno = saved;
+	return rc;
+}
+
+/* A pidfd names one process for good, so the signal cannot reach a
+ * process that reused the pid. kill() is the fallback where pidfds are
+ * missing; the lock was checked just before, the best guard left. */
+static int send_term(int pidfd, pid_t pid)
+{
+	if (pidfd >= 0) {
+		if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) == 0 || errno == ESRCH)
+			return 0;
+		if (errno != ENOSYS)
+			return -1;
+	}
+	return kill(pid, SIGTERM) < 0 && errno != ESRCH ? -1 : 0;
+}
+
 static int cmd_stop(const struct options *o)
 {
 	pid_t pid = running_instance(o->pidfile);
@@ -321,30 +372,32 @@ static int cmd_stop(const struct options *o)
 		return EXIT_OK;
 	}
 	int pidfd = pidfd_open(pid, 0);
-	if (pidfd < 0) {
-		if (errno == ESRCH)
-			return EXIT_OK;  /* it exited meanwhile */
+	if (pidfd < 0 && errno == ESRCH)
+		return EXIT_OK;  /* it exited meanwhile */
+	if (pidfd < 0 && errno != ENOSYS)
 		die("unable to open pid %ld", (long)pid);
-	}
 	/* The pid could have been reused between the check and pidfd_open().
 	 * If the lock is still held by that pid now, pidfd names the instance,
 	 * and from here on no reuse can redirect the signal. */
 	pid_t again = running_instance(o->pidfile);
 	if (again != pid) {
-		close(pidfd);
+		if (pidfd >= 0)
+			close(pidfd);
 		if (again == 0)
 			return EXIT_OK;
 		diex("unable to stop pid %ld: pidfile %s now names pid %ld", (long)pid,
 		    o->pidfile, (long)again);
 	}
-	if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
+	if (send_term(pidfd, pid) < 0)
 		die("unable to send SIGTERM to pid %ld", (long)pid);
-	if (wait_exit(pidfd, o->timeout_ms) < 0) {
+	int rc = pidfd >= 0 ? wait_exit(pidfd, o->timeout_ms) : wait_released(o->pidfile, o->timeout_ms);
+	if (rc < 0) {
 		if (errno == ETIMEDOUT)
 			diex("unable to stop pid %ld: still running after %d ms", (long)pid, o->timeout_ms);
 		die("unable to wait for pid %ld to exit", (long)pid);
 	}
-	close(pidfd);
+	if (pidfd >= 0)
+		close(pidfd);
 	return EXIT_OK;
 }
 

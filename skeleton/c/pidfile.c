@@ -316,6 +316,22 @@ int pidfile_verify(const char *path, pid_t *pid)
 	return 0;
 }
 
+int pidfile_wait_released(const char *path)
+{
+	/* A read lock is enough to conflict with the holder's write lock, and
+	 * needs only read access to the file. */
+	struct flock fl = whole_file(F_RDLCK);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fcntl(fd, F_SETLKW, &fl) < 0) {
+		close_keeping_errno(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
 int pidfile_remove_stale(const char *path, pid_t *holder)
 {
 	struct pidfile pf;

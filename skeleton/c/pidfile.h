@@ -69,6 +69,13 @@ int pidfile_read(const char *path, struct pidfile_info *info);
  * EBADMSG (locked, but the content does not name the holder). */
 int pidfile_verify(const char *path, pid_t *pid);
 
+/* Blocks until nobody holds the lock on PATH (its daemon closed it or
+ * died) or PATH is gone. For `stop` where pidfd_open(2) is missing (Linux
+ * before 5.3, some seccomp filters, valgrind): the lock's release is then
+ * the only event that marks the daemon's end. Interrupted by a signal, it
+ * fails with EINTR, which lets the caller bound the wait with a timer. */
+int pidfile_wait_released(const char *path);
+
 /* Deletes PATH if it is a stale pidfile: it takes the lock itself first, so
  * a live instance's pidfile is never deleted (EEXIST, holder in *holder). */
 int pidfile_remove_stale(const char *path, pid_t *holder);
