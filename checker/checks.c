@@ -1,6 +1,7 @@
 /* checks.c — the table of checks: the single source of their IDs, steps,
  * titles, explanations and judges. The order of the rows is the order of
  * every report. */
+#include <stdio.h>
 #include <string.h>
 
 #include "checks.h"
@@ -273,6 +274,12 @@ void checks_judge_all(const struct evidence *ev, const struct options *opt,
         checks[i].judge(ev, opt, r);
         if (r->status == ST_FAIL && !(checks[i].required & (1u << opt->profile)))
             r->status = ST_WARN;
+        /* --step N: what later steps teach is not judged yet. */
+        if (opt->step && checks[i].step > opt->step) {
+            r->status = ST_SKIP;
+            snprintf(r->message, sizeof r->message, "(comes at step %d: %s)", checks[i].step,
+                     step_find(checks[i].step)->title);
+        }
     }
 }
 

@@ -27,9 +27,12 @@ static const char usage_text[] =
     "  --timeout SECONDS     bound of each phase (default 5)\n"
     "  --settle MS           how long it must stay up after starting (default 250)\n"
     "  --profile sysv|seed   which checks are required (default sysv)\n"
-    "  --format text|json    the report on stdout (default text)\n"
+    "  --format FORMAT       text, json, tap or junit, on stdout (default text)\n"
     "  --explain ID          what a check verifies, why, and how to fix it\n"
     "  --list                the checks, with their tutorial steps\n"
+    "  --step N              judge only what tutorial steps 1 to N teach\n"
+    "  --compare 'CMD'       run CMD too and compare the two daemons side by side\n"
+    "  --compare-stop-command 'CMD'  how to stop the compared one\n"
     "  --help, --version\n"
     "\n"
     "Exit status: 0 all required checks passed, 1 one failed, 2 usage error\n"
@@ -87,37 +90,104 @@ static int informational(const struct options *opt)
     return 0;
 }
 
-int main(int argc, char **argv)
+static void write_report(const struct report *rep, enum format format)
 {
-    struct options opt;
+    switch (format) {
+    case FORMAT_JSON:  report_json(stdout, rep); break;
+    case FORMAT_TAP:   report_tap(stdout, rep); break;
+    case FORMAT_JUNIT: report_junit(stdout, rep); break;
+    case FORMAT_TEXT:  report_text(stdout, rep, use_colour()); break;
+    }
+}
+
+/* One candidate, run and judged. */
+struct judged {
     struct evidence ev;
     struct run_output out;
     struct result results[CK_COUNT];
+    struct report rep;
+};
+
+/* Run and judge; 0, or 2 after saying why (the process dies instead when
+ * the checker itself was interrupted, once the candidate is swept). */
+static int run_and_judge(const struct options *opt, struct judged *j)
+{
     char err[512];
+
+    if (run_candidate(opt, &j->ev, &j->out, err, sizeof err) < 0) {
+        fatal(err);
+        run_output_free(&j->out);
+        if (j->out.interrupted)
+            die_by_signal(j->out.interrupted);
+        return 2;
+    }
+    checks_judge_all(&j->ev, opt, j->results);
+    j->rep = (struct report){ opt, &j->ev, j->out.command, j->results };
+    return 0;
+}
+
+static int finish(int status)
+{
+    if (fflush(stdout) == EOF)
+        return fatal("unable to write the report: output error");
+    return status;
+}
+
+static int check_one(const struct options *opt)
+{
+    static struct judged a;
     int status;
+
+    if (run_and_judge(opt, &a))
+        return 2;
+    write_report(&a.rep, opt->format);
+    status = checks_exit_status(a.results);
+    run_output_free(&a.out);
+    return finish(status);
+}
+
+/* --compare 'CMD_B ARG...': B is split as a shell would, without running
+ * anything (no command substitution). */
+static int check_two(const struct options *opt)
+{
+    static struct judged a, b;
+    struct options opt_b = *opt;
+    char **words;
+    int status;
+
+    if (opt->format != FORMAT_TEXT && opt->format != FORMAT_JSON)
+        return fatal("--compare writes text or json, not tap or junit");
+    words = split_command(opt->compare, &opt_b.command_argc);
+    if (!words || opt_b.command_argc == 0) {
+        free_command(words);
+        return fatal("--compare: no command, or an unterminated quote");
+    }
+    opt_b.command = words;
+    opt_b.stop_command = opt->compare_stop_command;
+    if (run_and_judge(opt, &a) || run_and_judge(&opt_b, &b)) {
+        run_output_free(&a.out);
+        free_command(words);
+        return 2;
+    }
+    if (opt->format == FORMAT_JSON)
+        report_compare_json(stdout, &a.rep, &b.rep);
+    else
+        report_compare_text(stdout, &a.rep, &b.rep, use_colour());
+    status = checks_exit_status(a.results) | checks_exit_status(b.results);
+    run_output_free(&a.out);
+    run_output_free(&b.out);
+    free_command(words);
+    return finish(status);
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt;
+    char err[512];
 
     if (options_parse(argc, argv, &opt, err, sizeof err) < 0)
         return fatal(err);
     if (opt.help || opt.version || opt.list || opt.explain)
         return informational(&opt);
-    if (opt.format == FORMAT_TAP || opt.format == FORMAT_JUNIT)
-        return fatal("--format tap and junit are not available yet; use text or json");
-    if (run_candidate(&opt, &ev, &out, err, sizeof err) < 0) {
-        fatal(err);
-        run_output_free(&out);
-        if (out.interrupted)
-            die_by_signal(out.interrupted);
-        return 2;
-    }
-    checks_judge_all(&ev, &opt, results);
-    struct report rep = { &opt, &ev, out.command, results };
-    if (opt.format == FORMAT_JSON)
-        report_json(stdout, &rep);
-    else
-        report_text(stdout, &rep, use_colour());
-    status = checks_exit_status(results);
-    run_output_free(&out);
-    if (fflush(stdout) == EOF)
-        return fatal("unable to write the report: output error");
-    return status;
+    return opt.compare ? check_two(&opt) : check_one(&opt);
 }

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -22,7 +23,7 @@
 enum {
     OPT_PIDFILE = 256, OPT_UMASK, OPT_CWD, OPT_STOP_COMMAND, OPT_TIMEOUT,
     OPT_SETTLE, OPT_PROFILE, OPT_FORMAT, OPT_EXPLAIN, OPT_LIST, OPT_HELP,
-    OPT_VERSION, OPT_STEP, OPT_COMPARE
+    OPT_VERSION, OPT_STEP, OPT_COMPARE, OPT_COMPARE_STOP
 };
 
 static const struct option long_options[] = {
@@ -40,6 +41,7 @@ static const struct option long_options[] = {
     { "version",      no_argument,       NULL, OPT_VERSION },
     { "step",         required_argument, NULL, OPT_STEP },
     { "compare",      required_argument, NULL, OPT_COMPARE },
+    { "compare-stop-command", required_argument, NULL, OPT_COMPARE_STOP },
     { NULL, 0, NULL, 0 }
 };
 
@@ -313,9 +315,11 @@ static int take_value(struct errbuf *e, int code, const char *arg, struct option
         return 0;
     case OPT_STOP_COMMAND:
     case OPT_COMPARE:
+    case OPT_COMPARE_STOP:
         if (arg[strspn(arg, " \t")] == '\0')
             return fail(e, "--%s: empty command", option_name(code));
-        *(code == OPT_COMPARE ? &o->compare : &o->stop_command) = arg;
+        *(code == OPT_COMPARE ? &o->compare : code == OPT_COMPARE_STOP ?
+          &o->compare_stop_command : &o->stop_command) = arg;
         return 0;
     case OPT_TIMEOUT:
         if (parse_seconds_ms(arg, &o->timeout_ms) < 0 || o->timeout_ms == 0)
@@ -448,4 +452,59 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
         return fail(&e, "missing COMMAND (see --help)");
     }
     return 0;
+}
+
+/* Split a command line as a shell splits words: blanks separate, '...'
+ * keeps everything, "..." keeps everything but \" and \\, a backslash
+ * outside quotes keeps the next character. Nothing is expanded. */
+char **split_command(const char *s, int *argc)
+{
+    size_t cap = strlen(s) + 1;
+    char **argv = calloc(cap + 1, sizeof *argv);   /* at most one word per byte */
+    char *word = malloc(cap);
+    int n = 0;
+
+    if (!argv || !word)
+        goto fail;
+    for (;;) {
+        char quote = 0, *w = word;
+
+        while (*s == ' ' || *s == '\t' || *s == '\n')
+            s++;
+        if (!*s)
+            break;
+        for (; *s && (quote || (*s != ' ' && *s != '\t' && *s != '\n')); s++) {
+            if (quote == '\'')
+                quote = *s == '\'' ? 0 : (*w++ = *s, quote);
+            else if (*s == '\\' && s[1] && (!quote || s[1] == '"' || s[1] == '\\'))
+                *w++ = *++s;
+            else if (*s == '"' || *s == '\'')
+                quote = quote ? 0 : *s;
+            else
+                *w++ = *s;
+        }
+        if (quote) {
+            errno = EINVAL;     /* an unterminated quote */
+            goto fail;
+        }
+        *w = '\0';
+        if (!(argv[n++] = strdup(word)))
+            goto fail;
+    }
+    free(word);
+    *argc = n;
+    return argv;
+fail:
+    free(word);
+    free_command(argv);
+    return NULL;
+}
+
+void free_command(char **argv)
+{
+    if (!argv)
+        return;
+    for (char **a = argv; *a; a++)
+        free(*a);
+    free(argv);
 }

@@ -25,6 +25,7 @@ struct options {
     int version;                /* --version */
     int step;                   /* --step N, 0 when not given */
     const char *compare;        /* --compare 'CMD ARG...', or NULL */
+    const char *compare_stop_command;   /* --compare-stop-command: B's stop, or NULL */
     char **command;             /* COMMAND ARG..., NULL-terminated, or NULL */
     int command_argc;
 };
@@ -40,6 +41,12 @@ int parse_seconds_ms(const char *s, unsigned *out);
 
 /* "250" milliseconds, a whole number, at most a day. -1 on error. */
 int parse_ms(const char *s, unsigned *out);
+
+/* Split 'CMD ARG...' into words as a shell would, quotes and backslashes
+ * honoured, nothing expanded. A NULL-terminated array (free_command), or
+ * NULL with errno EINVAL (an unterminated quote) or ENOMEM. */
+char **split_command(const char *s, int *argc);
+void free_command(char **argv);
 
 const char *profile_name(enum profile p);
 const char *format_name(enum format f);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "checks.h"
+#include "json.h"
 
 struct report {
     const struct options *opt;
@@ -17,9 +18,17 @@ struct report {
 /* Human report; colour only when asked (a terminal, and NO_COLOR unset). */
 void report_text(FILE *out, const struct report *rep, int colour);
 void report_json(FILE *out, const struct report *rep);
+/* The JSON report as one value inside a larger document (--compare). */
+void report_json_object(struct json *j, const struct report *rep);
+void report_tap(FILE *out, const struct report *rep);
+void report_junit(FILE *out, const struct report *rep);
 
 /* The verdict word of a run: "pass" or "fail". */
 const char *report_verdict(const struct report *rep);
+
+/* --compare: two runs side by side, with their differences. */
+void report_compare_text(FILE *out, const struct report *a, const struct report *b, int colour);
+void report_compare_json(FILE *out, const struct report *a, const struct report *b);
 
 /* --explain ID and --list. */
 void explain_check(FILE *out, const struct check *c);

@@ -83,30 +83,39 @@ static void write_check(struct json *j, const struct check *c, const struct resu
     json_object_end(j);
 }
 
+void report_json_object(struct json *j, const struct report *rep)
+{
+    json_object_begin(j);
+    json_key(j, "verdict");
+    json_string(j, report_verdict(rep));
+    json_key(j, "profile");
+    json_string(j, profile_name(rep->opt->profile));
+    json_key(j, "command");
+    json_array_begin(j);
+    for (char *const *a = rep->command; a && *a; a++)
+        json_string(j, *a);
+    json_array_end(j);
+    json_key(j, "daemon");
+    write_daemon(j, rep->ev);
+    json_key(j, "checks");
+    json_array_begin(j);
+    for (int i = 0; i < CK_COUNT; i++)
+        write_check(j, &checks[i], &rep->results[i]);
+    json_array_end(j);
+    json_key(j, "elapsed_ms");
+    json_int(j, rep->ev->elapsed_ms);
+    if (rep->opt->step) {
+        json_key(j, "step");
+        json_int(j, rep->opt->step);
+    }
+    json_object_end(j);
+}
+
 void report_json(FILE *out, const struct report *rep)
 {
     struct json j;
 
     json_init(&j, out, 2);
-    json_object_begin(&j);
-    json_key(&j, "verdict");
-    json_string(&j, report_verdict(rep));
-    json_key(&j, "profile");
-    json_string(&j, profile_name(rep->opt->profile));
-    json_key(&j, "command");
-    json_array_begin(&j);
-    for (char *const *a = rep->command; a && *a; a++)
-        json_string(&j, *a);
-    json_array_end(&j);
-    json_key(&j, "daemon");
-    write_daemon(&j, rep->ev);
-    json_key(&j, "checks");
-    json_array_begin(&j);
-    for (int i = 0; i < CK_COUNT; i++)
-        write_check(&j, &checks[i], &rep->results[i]);
-    json_array_end(&j);
-    json_key(&j, "elapsed_ms");
-    json_int(&j, rep->ev->elapsed_ms);
-    json_object_end(&j);
+    report_json_object(&j, rep);
     fputc('\n', out);
 }

@@ -33,6 +33,24 @@ static void write_detail(FILE *out, const struct check *c, const struct result *
             c->step, c->id);
 }
 
+/* --step N: what the student does next. */
+static void write_next_step(FILE *out, const struct report *rep)
+{
+    const struct step *next = step_find(rep->opt->step + 1);
+
+    for (int i = 0; i < CK_COUNT; i++)
+        if (rep->results[i].status == ST_FAIL) {
+            const struct step *s = step_find(checks[i].step);
+            fprintf(out, "next: step %d is not done yet: fix %s first (read %s)\n",
+                    s->number, checks[i].id, s->page);
+            return;
+        }
+    if (next)
+        fprintf(out, "next: step %d, %s: read %s\n", next->number, next->title, next->page);
+    else
+        fprintf(out, "next: nothing: every step is done, the daemon passes every check\n");
+}
+
 void report_text(FILE *out, const struct report *rep, int colour)
 {
     int count[4] = { 0 };
@@ -56,4 +74,6 @@ void report_text(FILE *out, const struct report *rep, int colour)
             count[ST_FAIL] ? "FAIL" : "PASS");
     fprintf(out, " (%d passed, %d failed, %d warned, %d skipped, in %ld ms)\n",
             count[ST_PASS], count[ST_FAIL], count[ST_WARN], count[ST_SKIP], rep->ev->elapsed_ms);
+    if (rep->opt->step)
+        write_next_step(out, rep);
 }

@@ -349,6 +349,9 @@ static int phase_inspect(struct run *r)
                                   ev->pidfile.pid == d->pid;
         ev->alive_after_checks = proc_alive(d->pid, d->starttime);
     }
+    /* The launcher (reaped by its holder), the orphans the checker reaped,
+     * and those alive now. */
+    ev->processes_started = 1 + (int)r->t.reaped + count_alive(&now);
     procset_free(&now);
     return 0;
 }

@@ -12,7 +12,7 @@ UNIT_HELPER_OBJS := tests/unit/unit_tmpdir.o
 
 UNIT_OBJS_check_proc    := checker/proc.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_pidfile := checker/pidfile.o $(UNIT_HELPER_OBJS)
-UNIT_OBJS_check_json    := checker/json.o
+UNIT_OBJS_check_json    := checker/json.o checker/utf8.o
 UNIT_OBJS_check_options := checker/options.o checker/pidfile.o $(UNIT_HELPER_OBJS)
 
 # Evaluated when used, so that `make check` sees the package that its

@@ -1,0 +1,265 @@
+/* compare.c — --compare: two daemons judged under the same hostile
+ * environment, side by side. Besides the checks, a table of facets says
+ * how each one did things (its session, how many processes it took, where
+ * its descriptors point, what its pidfile holds), so that two ways to the
+ * same verdict, C's and Python's, can be told apart. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "report.h"
+
+#define FACET_TEXT 256
+
+struct facet {
+    const char *name;
+    int measure;    /* a timing or size: it always differs, never marked */
+    void (*show)(const struct evidence *ev, char *out, size_t cap);
+};
+
+/* Relations, not pids: pids differ between any two runs. */
+static void show_session(const struct evidence *ev, char *out, size_t cap)
+{
+    const struct proc_stat *st = &ev->daemon.st;
+
+    if (!ev->daemon.found) {
+        snprintf(out, cap, "no daemon");
+        return;
+    }
+    snprintf(out, cap, "%s, %s, %s", st->session == st->pid ? "session leader"
+             : st->session == ev->launch_sid ? "launcher's session" : "own session",
+             st->pgrp == st->pid ? "group leader" : st->pgrp == st->session ? "pgid = sid"
+             : "other group", st->ppid == ev->checker_pid ? "orphan" : "parent alive");
+}
+
+static void show_processes(const struct evidence *ev, char *out, size_t cap)
+{
+    snprintf(out, cap, "%d started, %d alive", ev->processes_started, ev->daemon.descendants);
+}
+
+static void show_launch_ms(const struct evidence *ev, char *out, size_t cap)
+{
+    snprintf(out, cap, "%ld ms", ev->launch.elapsed_ms);
+}
+
+static void show_stop_ms(const struct evidence *ev, char *out, size_t cap)
+{
+    if (ev->stop_ran && ev->stopped)
+        snprintf(out, cap, "%ld ms", ev->stop_ms);
+    else
+        snprintf(out, cap, "did not stop");
+}
+
+static void show_rss(const struct evidence *ev, char *out, size_t cap)
+{
+    if (ev->daemon.found && ev->daemon.status.vmrss_kb >= 0)
+        snprintf(out, cap, "%ld KiB", ev->daemon.status.vmrss_kb);
+    else
+        snprintf(out, cap, "unknown");
+}
+
+static void show_cwd(const struct evidence *ev, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", ev->daemon.found ? ev->daemon.cwd : "no daemon");
+}
+
+static void show_umask(const struct evidence *ev, char *out, size_t cap)
+{
+    snprintf(out, cap, "%04o", ev->daemon.status.umask);
+}
+
+static const struct fd_seen *fd_of(const struct evidence *ev, int fd)
+{
+    for (int i = 0; i < ev->daemon.nfds; i++)
+        if (ev->daemon.fds[i].fd == fd)
+            return &ev->daemon.fds[i];
+    return NULL;
+}
+
+/* Where 0, 1 and 2 point; a terminal or pipe name holds a number that
+ * differs from run to run, so only its kind is shown. */
+static void show_stdio(const struct evidence *ev, char *out, size_t cap)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (int fd = 0; fd <= 2 && used < cap; fd++) {
+        const struct fd_seen *f = fd_of(ev, fd);
+        const char *t = !f ? "closed" : f->is_launch_tty ? "launch terminal"
+                        : f->sentinel ? "sentinel" : f->target;
+        used += (size_t)snprintf(out + used, cap - used, "%s%d: %s", fd ? ", " : "", fd, t);
+    }
+}
+
+/* A descriptor's target, without what differs from run to run: the
+ * scratch paths, and the inode numbers in "socket:[123]". */
+static const char *fd_kind(const struct evidence *ev, const char *target)
+{
+    size_t dir = strrchr(ev->pidfile_path, '/') ? (size_t)(strrchr(ev->pidfile_path, '/') -
+                                                           ev->pidfile_path) : 0;
+
+    if (strcmp(target, ev->pidfile_path) == 0)
+        return "the pidfile";
+    if (dir && strlen(target) == dir && strncmp(target, ev->pidfile_path, dir) == 0)
+        return "the pidfile's directory";
+    if (strncmp(target, "socket:", 7) == 0)
+        return "socket";
+    if (strncmp(target, "pipe:", 5) == 0)
+        return "pipe";
+    return target;
+}
+
+/* Descriptors above 2 that the daemon (or its runtime) opened itself. */
+static void show_own_fds(const struct evidence *ev, char *out, size_t cap)
+{
+    size_t used = 0;
+    int n = 0;
+
+    out[0] = '\0';
+    for (int i = 0; i < ev->daemon.nfds && used < cap; i++) {
+        const struct fd_seen *f = &ev->daemon.fds[i];
+        if (f->fd <= 2 || f->sentinel)
+            continue;
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", n++ ? ", " : "",
+                                 fd_kind(ev, f->target));
+    }
+    if (n == 0)
+        snprintf(out, cap, "none");
+}
+
+static void show_inherited(const struct evidence *ev, char *out, size_t cap)
+{
+    int kept = 0;
+
+    for (int i = 0; i < ev->daemon.nfds; i++)
+        kept += ev->daemon.fds[i].sentinel;
+    snprintf(out, cap, "%d of 3 kept", kept);
+}
+
+static void show_pidfile(const struct evidence *ev, char *out, size_t cap)
+{
+    const struct pidfile_view *v = &ev->pidfile.view;
+
+    if (!ev->has_pidfile || !v->exists) {
+        snprintf(out, cap, "none");
+        return;
+    }
+    /* The pid itself differs between runs: show the form, not the digits. */
+    snprintf(out, cap, "%s, mode %04o", ev->pidfile.form == PIDFILE_OK ? "PID\\n"
+             : pidfile_form_str(ev->pidfile.form), (unsigned)(v->st.st_mode & 07777));
+}
+
+static void show_lock(const struct evidence *ev, char *out, size_t cap)
+{
+    if (ev->daemon.lock_held)
+        snprintf(out, cap, "%s %s", ev->daemon.lock.kind, ev->daemon.lock.type);
+    else
+        snprintf(out, cap, "none");
+}
+
+static const struct facet facets[] = {
+    { "session", 0, show_session },
+    { "processes", 0, show_processes },
+    { "cwd", 0, show_cwd },
+    { "umask", 0, show_umask },
+    { "stdio", 0, show_stdio },
+    { "own fds", 0, show_own_fds },
+    { "inherited fds", 0, show_inherited },
+    { "pidfile", 0, show_pidfile },
+    { "pidfile lock", 0, show_lock },
+    { "launch time", 1, show_launch_ms },
+    { "stop time", 1, show_stop_ms },
+    { "resident memory", 1, show_rss },
+};
+
+#define NFACETS (sizeof facets / sizeof *facets)
+
+static int check_differs(const struct report *a, const struct report *b, int i)
+{
+    return a->results[i].status != b->results[i].status;
+}
+
+static int facet_differs(const struct report *a, const struct report *b, size_t f,
+                         char *ta, char *tb)
+{
+    facets[f].show(a->ev, ta, FACET_TEXT);
+    facets[f].show(b->ev, tb, FACET_TEXT);
+    return !facets[f].measure && strcmp(ta, tb) != 0;
+}
+
+static void write_command(FILE *out, const char *label, char *const *command)
+{
+    fprintf(out, "%s:", label);
+    for (char *const *a = command; a && *a; a++)
+        fprintf(out, " %s", *a);
+    fputc('\n', out);
+}
+
+void report_compare_text(FILE *out, const struct report *a, const struct report *b, int colour)
+{
+    char ta[FACET_TEXT], tb[FACET_TEXT];
+    int differences = 0;
+    const char *on = colour ? "\033[1m" : "", *off = colour ? "\033[0m" : "";
+
+    write_command(out, "A", a->command);
+    write_command(out, "B", b->command);
+    fprintf(out, "\n  %-22s %-36s %s\n", "check", "A", "B");
+    for (int i = 0; i < CK_COUNT; i++) {
+        int d = check_differs(a, b, i);
+        differences += d;
+        fprintf(out, "%s%c %-22s %-36s %s%s\n", d ? on : "", d ? '*' : ' ', checks[i].id,
+                status_name(a->results[i].status), status_name(b->results[i].status), d ? off : "");
+        if (d)
+            fprintf(out, "    A: %s\n    B: %s\n", a->results[i].observed, b->results[i].observed);
+    }
+    fprintf(out, "\n  %-22s %-36s %s\n", "facet", "A", "B");
+    for (size_t f = 0; f < NFACETS; f++) {
+        int d = facet_differs(a, b, f, ta, tb);
+        differences += d;
+        fprintf(out, "%s%c %-22s %-36s %s%s\n", d ? on : "", d ? '*' : ' ', facets[f].name, ta, tb,
+                d ? off : "");
+    }
+    fprintf(out, "\nverdict: A %s, B %s; %d difference%s marked *\n", report_verdict(a),
+            report_verdict(b), differences, differences == 1 ? "" : "s");
+}
+
+void report_compare_json(FILE *out, const struct report *a, const struct report *b)
+{
+    struct json j;
+    char ta[FACET_TEXT], tb[FACET_TEXT];
+
+    json_init(&j, out, 2);
+    json_object_begin(&j);
+    json_key(&j, "a");
+    report_json_object(&j, a);
+    json_key(&j, "b");
+    report_json_object(&j, b);
+    json_key(&j, "differences");
+    json_array_begin(&j);
+    for (int i = 0; i < CK_COUNT; i++) {
+        if (!check_differs(a, b, i))
+            continue;
+        json_object_begin(&j);
+        json_key(&j, "check");
+        json_string(&j, checks[i].id);
+        json_key(&j, "a");
+        json_string(&j, status_name(a->results[i].status));
+        json_key(&j, "b");
+        json_string(&j, status_name(b->results[i].status));
+        json_object_end(&j);
+    }
+    for (size_t f = 0; f < NFACETS; f++) {
+        if (!facet_differs(a, b, f, ta, tb))
+            continue;
+        json_object_begin(&j);
+        json_key(&j, "facet");
+        json_string(&j, facets[f].name);
+        json_key(&j, "a");
+        json_string(&j, ta);
+        json_key(&j, "b");
+        json_string(&j, tb);
+        json_object_end(&j);
+    }
+    json_array_end(&j);
+    json_object_end(&j);
+    fputc('\n', out);
+}
