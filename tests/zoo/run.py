@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+"""End-to-end test of the checker on the zoo (tests/zoo/expect.txt).
+
+For every case: run the checker with --format json on a zoo daemon, and
+check that the report has exactly the contract's shape (every check ID
+once, in order), that the set of checks that failed or warned is the
+expected one, that the exit status is, that the checker removed its
+scratch directory, and that no zoo process is left running. Finally, from
+the results actually seen, check that every check ID was failed by some
+case and passed by another: a check that nothing fails is a defect.
+
+Usage: run.py [--checker PATH] [--bin DIR] [-v] [CASE...]
+Prints one line per case and closes with "N passed, M failed".
+"""
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The contract's table, in its order.
+CHECK_IDS = [
+    "launcher-exits", "daemon-running", "no-ctty", "new-session",
+    "not-session-leader", "survives-hangup", "cwd", "umask", "stdio",
+    "no-inherited-fds", "signals-reset", "pidfile-exists", "pidfile-content",
+    "pidfile-safe", "pidfile-locked", "single-instance", "stale-pidfile",
+    "no-zombies", "stops-on-sigterm", "pidfile-removed", "no-leftovers",
+]
+STATUSES = {"pass", "fail", "warn", "skip"}
+FAILED = {"fail", "warn"}
+REPORT_FIELDS = {"verdict", "profile", "command", "daemon", "checks", "elapsed_ms"}
+DAEMON_FIELDS = {"pid", "sid", "pgid", "ppid", "tty_nr", "cwd", "umask", "fds", "pidfile"}
+CHECK_FIELDS = {"id", "status", "expected", "observed", "message"}
+# The contract lets the report grow ("add to it freely"); the fields the
+# checker adds are listed here, so that any other change of shape, a missing
+# field or an unknown new one, still fails.
+CHECK_FIELDS_ADDED = {"step", "seed_step"}
+
+CASE_TIMEOUT = 120      # seconds; a fallback, a case takes one to a few
+WITNESS_FAILED = 125    # witness.c's exit status for a failed testimony
+
+
+class Case:
+    def __init__(self, line_no, fields):
+        if len(fields) != 6:
+            raise ValueError(f"expect.txt:{line_no}: {len(fields)} fields, not 6")
+        self.name, options, command, failed, exit_status, flags = fields
+        self.options = shlex.split(options)
+        self.command = shlex.split(command)
+        self.failed = set() if failed == "-" else set(failed.split())
+        self.exit = int(exit_status)
+        self.flags = set()
+        self.skips = None
+        for flag in flags.split():
+            if flag.startswith("skips:"):
+                value = flag[len("skips:"):]
+                self.skips = set() if value == "-" else set(value.split(","))
+            else:
+                self.flags.add(flag)
+        unknown = (self.failed | (self.skips or set())) - set(CHECK_IDS)
+        if unknown:
+            raise ValueError(f"expect.txt:{line_no}: unknown IDs {sorted(unknown)}")
+        bad = self.flags - {"ns", "usage"}
+        if bad:
+            raise ValueError(f"expect.txt:{line_no}: unknown flags {sorted(bad)}")
+
+    def profile(self):
+        opts = self.options
+        for i, opt in enumerate(opts[:-1]):
+            if opt == "--profile":
+                return opts[i + 1]
+        return "sysv"
+
+
+def read_cases(path):
+    cases = []
+    with open(path, encoding="utf-8") as f:
+        for line_no, line in enumerate(f, 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            cases.append(Case(line_no, [x.strip() for x in line.split("|")]))
+    return cases
+
+
+def fmt(ids):
+    return "{" + ", ".join(sorted(ids)) + "}"
+
+
+# --------------------------------------------------------------- processes
+
+def zoo_processes(bin_dir):
+    """pid -> (name, environ) of every live process whose program is in bin/."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            exe = os.readlink(f"/proc/{entry}/exe")   # zombies have none
+        except OSError:
+            continue
+        if exe.endswith(" (deleted)"):
+            exe = exe[: -len(" (deleted)")]
+        if os.path.dirname(exe) != bin_dir:
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                environ = f.read().split(b"\0")
+        except OSError:
+            environ = []
+        found[int(entry)] = (os.path.basename(exe), environ)
+    return found
+
+
+def leftovers(bin_dir, before, marker):
+    """Zoo processes born during the case (not another run's), killed."""
+    left = []
+    other_run = b"ZOO_RUN="
+    for pid, (name, environ) in zoo_processes(bin_dir).items():
+        if pid in before:
+            continue
+        if marker not in environ and any(e.startswith(other_run) for e in environ):
+            continue
+        left.append(f"{name}[{pid}]")
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return left
+
+
+def namespace_usable():
+    try:
+        r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=30)
+        return r.returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+# ----------------------------------------------------------------- checks
+
+def shape_problems(report, case):
+    """Everything in which the report departs from the contract's shape."""
+    if not isinstance(report, dict):
+        return ["the report is not a JSON object"]
+    problems = []
+    if set(report) != REPORT_FIELDS:
+        problems.append(f"report fields: expected {fmt(REPORT_FIELDS)} got {fmt(report)}")
+    if report.get("verdict") not in ("pass", "fail"):
+        problems.append(f"verdict: expected pass or fail got {report.get('verdict')!r}")
+    if report.get("profile") != case.profile():
+        problems.append(f"profile: expected {case.profile()!r} got {report.get('profile')!r}")
+    command = report.get("command")
+    if not (isinstance(command, list) and command and all(isinstance(a, str) for a in command)):
+        problems.append(f"command: expected a list of strings got {command!r}")
+    elif any("{pidfile}" in a for a in command):
+        problems.append(f"command: {{pidfile}} left unsubstituted in {command!r}")
+    elapsed = report.get("elapsed_ms")
+    if not isinstance(elapsed, int) or isinstance(elapsed, bool) or elapsed < 0:
+        problems.append(f"elapsed_ms: expected a non-negative integer got {elapsed!r}")
+    daemon = report.get("daemon")
+    if not isinstance(daemon, dict) or set(daemon) != DAEMON_FIELDS:
+        problems.append(f"daemon: expected an object with {fmt(DAEMON_FIELDS)} got {daemon!r}")
+    elif not (daemon["pid"] is None or isinstance(daemon["pid"], int)):
+        problems.append(f"daemon.pid: expected an integer or null got {daemon['pid']!r}")
+    checks = report.get("checks")
+    if not isinstance(checks, list) or not all(isinstance(c, dict) for c in checks):
+        return problems + [f"checks: expected a list of objects got {checks!r}"]
+    for c in checks:
+        if set(c) != CHECK_FIELDS | CHECK_FIELDS_ADDED:
+            problems.append(f"check {c.get('id')!r}: expected fields {fmt(CHECK_FIELDS | CHECK_FIELDS_ADDED)} got {fmt(c)}")
+        if c.get("status") not in STATUSES:
+            problems.append(f"check {c.get('id')!r}: status {c.get('status')!r} is not one of {fmt(STATUSES)}")
+    ids = [c.get("id") for c in checks]
+    if ids != CHECK_IDS:
+        problems.append(f"check IDs: expected the contract's 21 in order got {ids}")
+    return problems
+
+
+def verdict_problems(report, exit_status):
+    statuses = [c.get("status") for c in report.get("checks", []) if isinstance(c, dict)]
+    required_failed = "fail" in statuses
+    problems = []
+    if exit_status in (0, 1) and required_failed != (exit_status == 1):
+        problems.append(f"exit {exit_status} but a required check "
+                        f"{'failed' if required_failed else 'did not fail'}")
+    if exit_status in (0, 1) and report.get("verdict") != ("pass" if exit_status == 0 else "fail"):
+        problems.append(f"exit {exit_status} but verdict {report.get('verdict')!r}")
+    return problems
+
+
+def witness_problems(stderr, exit_status):
+    lines = [l for l in stderr.splitlines() if l.startswith("witness:")]
+    if exit_status == WITNESS_FAILED and not lines:
+        lines = ["witness: failed without saying why"]
+    return lines
+
+
+# ----------------------------------------------------------------- a case
+
+class Runner:
+    def __init__(self, args, root):
+        self.checker = os.path.abspath(args.checker)
+        self.bin = os.path.abspath(args.bin)
+        self.witness = os.path.join(self.bin, "witness")
+        self.root = root
+        self.verbose = args.verbose
+        self.run_id = f"{os.getpid()}-{os.path.basename(root)}"
+        self.marker = f"ZOO_RUN={self.run_id}".encode()
+        self.is_root = os.geteuid() == 0
+        self.namespace = self.is_root and namespace_usable()
+        self.seen = {}          # case name -> {id: status}
+
+    def skip_reason(self, case):
+        if "ns" in case.flags and self.is_root and not self.namespace:
+            return "running as root but cannot create a PID namespace (unshare --pid --fork --mount-proc)"
+        return None
+
+    def argv(self, case, casedir):
+        def subst(arg):
+            return arg.replace("{bin}", self.bin).replace("{casedir}", casedir)
+        argv = [self.checker, "--format", "json"] + [subst(o) for o in case.options]
+        if case.command:
+            argv += ["--"] + [subst(a) for a in case.command]
+        # Every case runs under the witness, beside a stranger process: a
+        # checker that signals anyone outside the candidate's tree is caught
+        # whatever the case. As root, in a PID namespace of its own too, so
+        # that such a signal cannot reach the real system.
+        argv = [self.witness, "--stranger", "--"] + argv
+        if self.namespace:
+            argv = ["unshare", "--pid", "--fork", "--mount-proc"] + argv
+        return argv
+
+    def execute(self, argv, casedir, tmpdir):
+        env = dict(os.environ, TMPDIR=tmpdir, ZOO_RUN=self.run_id)
+        proc = subprocess.Popen(argv, cwd=casedir, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=CASE_TIMEOUT)
+            return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"), False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+            return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"), True
+
+    def run(self, index, case):
+        casedir = os.path.join(self.root, f"{index:02d}-{case.name}")
+        tmpdir = os.path.join(casedir, "tmp")
+        os.makedirs(tmpdir, mode=0o700)
+        with open(os.path.join(casedir, "not-executable"), "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+        os.chmod(os.path.join(casedir, "not-executable"), 0o644)
+
+        before = set(zoo_processes(self.bin))
+        argv = self.argv(case, casedir)
+        status, out, err, timed_out = self.execute(argv, casedir, tmpdir)
+        problems = []
+        if timed_out:
+            problems.append(f"no end after {CASE_TIMEOUT}s: killed")
+        if "usage" in case.flags:
+            problems += self.usage_problems(case, status, err)
+        else:
+            problems += self.report_problems(case, status, out, err)
+        left_in_tmp = os.listdir(tmpdir)
+        if left_in_tmp:
+            problems.append(f"$TMPDIR: expected empty got {sorted(left_in_tmp)}")
+        left = leftovers(self.bin, before, self.marker)
+        if left:
+            problems.append(f"processes left running: expected none got {', '.join(left)}")
+        return problems, argv, out, err
+
+    def usage_problems(self, case, status, err):
+        problems = []
+        if status != case.exit:
+            problems.append(f"exit: expected {case.exit} got {status}")
+        lines = err.splitlines()
+        if len(lines) != 1 or not lines[0].strip():
+            problems.append(f"stderr: expected one line got {len(lines)}: {err.strip()!r}")
+        return problems
+
+    def report_problems(self, case, status, out, err):
+        problems = witness_problems(err, status)
+        try:
+            report = json.loads(out)
+        except ValueError as e:
+            return problems + [f"stdout is not JSON ({e}); exit {status}; stderr {err.strip()[:300]!r}"]
+        problems += shape_problems(report, case)
+        checks = report.get("checks") if isinstance(report, dict) else None
+        if isinstance(checks, list):
+            statuses = {c.get("id"): c.get("status") for c in checks if isinstance(c, dict)}
+            self.seen[case.name] = statuses
+            failed = {i for i, s in statuses.items() if s in FAILED}
+            if failed != case.failed:
+                problems.append(f"expected {fmt(case.failed)} got {fmt(failed)}")
+            if case.skips is not None:
+                skipped = {i for i, s in statuses.items() if s == "skip"}
+                if skipped != case.skips:
+                    problems.append(f"skipped: expected {fmt(case.skips)} got {fmt(skipped)}")
+            problems += verdict_problems(report, status)
+        if status != case.exit:
+            problems.append(f"exit: expected {case.exit} got {status}")
+        return problems
+
+    def coverage_problems(self):
+        problems = []
+        for check in CHECK_IDS:
+            failed_by = [n for n, s in self.seen.items() if s.get(check) in FAILED]
+            passed_by = [n for n, s in self.seen.items() if s.get(check) == "pass"]
+            if not failed_by:
+                problems.append(f"{check} failed by no case")
+            if not passed_by:
+                problems.append(f"{check} passed by no case")
+        return problems
+
+
+def explain(argv, out, err):
+    print("    command: " + " ".join(shlex.quote(a) for a in argv))
+    for label, text in (("stderr", err), ("stdout", out)):
+        for line in text.strip().splitlines()[:60]:
+            print(f"    {label}: {line}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checker", default=os.path.join(HERE, "..", "..", "checker", "checker"))
+    parser.add_argument("--bin", default=os.path.join(HERE, "bin"))
+    parser.add_argument("--expect", default=os.path.join(HERE, "expect.txt"))
+    parser.add_argument("-v", "--verbose", action="store_true", help="show output of failed cases")
+    parser.add_argument("cases", nargs="*", help="run only these cases (no coverage check)")
+    args = parser.parse_args()
+
+    for path, what in ((args.checker, "the checker"), (os.path.join(args.bin, "witness"), "the zoo")):
+        if not os.access(path, os.X_OK):
+            print(f"skip zoo: {what} is not built ({path}); run make first")
+            print("0 passed, 0 failed")
+            return 0
+
+    cases = read_cases(args.expect)
+    if args.cases:
+        unknown = set(args.cases) - {c.name for c in cases}
+        if unknown:
+            parser.error(f"unknown cases: {', '.join(sorted(unknown))}")
+        cases = [c for c in cases if c.name in args.cases]
+
+    root = tempfile.mkdtemp(prefix="zoo.")
+
+    def cleanup():
+        shutil.rmtree(root, ignore_errors=True)
+
+    def interrupted(sig, frame):
+        cleanup()
+        sys.exit(128 + sig)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupted)
+    passed = failed = 0
+    try:
+        runner = Runner(args, root)
+        for index, case in enumerate(cases):
+            reason = runner.skip_reason(case)
+            if reason:
+                print(f"skip {case.name}: {reason}")
+                continue
+            problems, argv, out, err = runner.run(index, case)
+            if problems:
+                failed += 1
+                print(f"FAIL {case.name}: " + "; ".join(problems))
+                if args.verbose:
+                    explain(argv, out, err)
+            else:
+                passed += 1
+                print(f"ok {case.name}")
+            sys.stdout.flush()
+        if not args.cases:
+            problems = runner.coverage_problems()
+            if problems:
+                failed += 1
+                print("FAIL coverage: " + "; ".join(problems))
+            else:
+                passed += 1
+                print("ok coverage: every check failed by one case and passed by another")
+    finally:
+        cleanup()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
