@@ -64,8 +64,17 @@ def run_checker(checker, program, stop, scratch):
     if stop == "command":
         argv += ["--stop-command", f"{program} stop {{pidfile}}"]
     argv += ["--", str(program), "start", "{pidfile}"]
-    return subprocess.run(argv, cwd=scratch, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=RUN_LIMIT_S)
+    with subprocess.Popen(argv, cwd=scratch, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as checker_run:
+        try:
+            out, err = checker_run.communicate(timeout=RUN_LIMIT_S)
+        except BaseException:
+            # SIGTERM, not SIGKILL: the checker then still ends every
+            # process the candidate started, as it promises.
+            checker_run.terminate()
+            checker_run.communicate()
+            raise
+    return subprocess.CompletedProcess(argv, checker_run.returncode, out, err)
 
 
 def judge(name, expected, done):
