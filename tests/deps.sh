@@ -9,6 +9,7 @@ command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 command -v prove >/dev/null 2>&1 || missing="$missing perl"
+command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
 
 [ -z "$missing" ] && exit 0
 

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""The checker's report formats and student modes, read by real consumers.
+
+- TAP: `prove` reads the report and agrees with it;
+- JUnit: the XML parses, validates against tests/report/junit.xsd (xmllint),
+  and has one <testcase> per check, a <failure> exactly for each failed one;
+- --step: walking the tutorial's steps (skeleton/c/steps), each program
+  passes `--step N` for its own N and is told the right next step;
+- --compare: the C reference against the Python twin, in JSON and text.
+
+Each case prints "ok NAME" or "FAIL NAME: why"; the last line is
+"N passed, M failed".
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CHECKER = os.path.join(ROOT, "checker", "checker")
+XSD = os.path.join(ROOT, "tests", "report", "junit.xsd")
+STEPS = os.path.join(ROOT, "skeleton", "c", "steps", "bin")
+MYDAEMON = os.path.join(ROOT, "skeleton", "c", "mydaemon")
+PYDAEMON = os.path.join(ROOT, "skeleton", "python", "mydaemon.py")
+BROKEN = os.path.join(ROOT, "tests", "zoo", "bin", "wrong-umask")
+
+results = {"passed": 0, "failed": 0}
+
+
+def case(name, ok, why=""):
+    if ok:
+        results["passed"] += 1
+        print(f"ok {name}")
+    else:
+        results["failed"] += 1
+        print(f"FAIL {name}: {why}")
+
+
+def checker(*args, tmp):
+    env = dict(os.environ, TMPDIR=tmp, NO_COLOR="1")
+    return subprocess.run([CHECKER, "--timeout", "2", *args], capture_output=True, text=True,
+                          env=env, stdin=subprocess.DEVNULL, cwd=ROOT)
+
+
+def check_ids():
+    out = subprocess.run([CHECKER, "--list", "--format", "json"], capture_output=True,
+                         text=True, check=True).stdout
+    table = json.loads(out)
+    return [c["id"] for c in table["checks"]], table["steps"]
+
+
+def json_failed(tmp, *cmd):
+    report = json.loads(checker("--format", "json", "--", *cmd, tmp=tmp).stdout)
+    return {c["id"] for c in report["checks"] if c["status"] == "fail"}
+
+
+def prove_reads(tap_text, tmp):
+    """Run prove on a TAP stream; returns (exit status, its output)."""
+    path = os.path.join(tmp, "report.tap")
+    with open(path, "w") as f:
+        f.write(tap_text)
+    version = subprocess.run(["prove", "--version"], capture_output=True, text=True).stdout
+    m = re.search(r"TAP::Harness v(\d+)\.(\d+)", version)
+    if m and (int(m.group(1)), int(m.group(2))) < (3, 48):
+        # TAP::Harness learnt the "TAP version 14" line in 3.48; the stream
+        # uses nothing that TAP 13 lacks, so an older prove reads it as 13.
+        with open(path, "w") as f:
+            f.write(tap_text.replace("TAP version 14\n", "TAP version 13\n", 1))
+    p = subprocess.run(["prove", "-e", "cat", path], capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_tap(ids, tmp):
+    good = checker("--format", "tap", "--", MYDAEMON, "start", "--pidfile", "{pidfile}", tmp=tmp)
+    case("tap: version line and plan", good.stdout.startswith(f"TAP version 14\n1..{len(ids)}\n"),
+         good.stdout[:80])
+    rc, out = prove_reads(good.stdout, tmp)
+    case("tap: prove passes the reference daemon", rc == 0, out[-400:])
+    bad = checker("--format", "tap", "--", BROKEN, "{pidfile}", tmp=tmp)
+    rc, out = prove_reads(bad.stdout, tmp)
+    failed = json_failed(tmp, BROKEN, "{pidfile}")
+    numbers = sorted(ids.index(i) + 1 for i in failed)
+    listed = re.search(r"Failed tests?:\s*([\d, -]+)", out)
+    case("tap: prove fails the broken daemon on exactly its failed checks",
+         rc != 0 and listed and expand(listed.group(1)) == numbers,
+         f"prove exit {rc}, expected failed {numbers}: {out[-400:]}")
+    yaml_ok = all(f"not ok {n} - " in bad.stdout for n in numbers) and "  ---\n" in bad.stdout
+    case("tap: each failure has a YAML block", yaml_ok, bad.stdout[-400:])
+
+
+def expand(ranges):
+    out = []
+    for part in ranges.replace(" ", "").split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            out.extend(range(int(a), int(b) + 1))
+        elif part:
+            out.append(int(part))
+    return sorted(out)
+
+
+def test_junit(ids, tmp):
+    for label, cmd in (("reference", [MYDAEMON, "start", "--pidfile", "{pidfile}"]),
+                       ("broken", [BROKEN, "{pidfile}"])):
+        p = checker("--format", "junit", "--", *cmd, tmp=tmp)
+        path = os.path.join(tmp, f"{label}.xml")
+        with open(path, "w") as f:
+            f.write(p.stdout)
+        v = subprocess.run(["xmllint", "--noout", "--schema", XSD, path], capture_output=True,
+                           text=True)
+        case(f"junit: {label} validates against the schema", v.returncode == 0, v.stderr[-400:])
+        root = ET.parse(path).getroot()
+        cases = root.findall("./testsuite/testcase")
+        case(f"junit: {label} has one testcase per check, in order",
+             [c.get("name") for c in cases] == ids, [c.get("name") for c in cases])
+        failed = {c.get("name") for c in cases if c.find("failure") is not None}
+        expected = json_failed(tmp, *cmd)
+        case(f"junit: {label} fails exactly the failed checks", failed == expected,
+             f"junit {sorted(failed)} json {sorted(expected)}")
+        suite = root.find("testsuite")
+        case(f"junit: {label} counts agree", int(suite.get("failures")) == len(failed),
+             suite.attrib)
+
+
+def step_command(n, name):
+    prog = os.path.join(STEPS, name)
+    args = ["--step", str(n)]
+    if n >= 10:
+        args += ["--stop-command", f"{prog} stop {{pidfile}}"]
+    return args + ["--", prog, "start", "{pidfile}"]
+
+
+def test_steps(steps, tmp):
+    names = sorted(f for f in os.listdir(STEPS) if re.match(r"\d\d-", f))
+    case("step: one program per tutorial step", len(names) == len(steps), names)
+    for n, name in enumerate(names, 1):
+        p = checker(*step_command(n, name), tmp=tmp)
+        nxt = f"next: step {n + 1}, {steps[n]['title']}: read {steps[n]['page']}" \
+            if n < len(steps) else "next: nothing: every step is done"
+        case(f"step {n}: {name} passes --step {n} and is told the next step",
+             p.returncode == 0 and nxt in p.stdout, f"exit {p.returncode}: {p.stdout[-600:]}")
+    p = checker("--step", "7", "--", os.path.join(STEPS, names[6]), "start", "{pidfile}", tmp=tmp)
+    later = re.findall(r"SKIP  (\S+) +\(comes at step (\d+)", p.stdout)
+    case("step: later checks are skipped with the step they come at",
+         later and all(int(k) > 7 for _, k in later), p.stdout[-600:])
+
+
+def test_compare(tmp):
+    p = checker("--format", "json", "--stop-command", f"{MYDAEMON} stop --pidfile {{pidfile}}",
+                "--compare", f"python3 {PYDAEMON} start --pidfile {{pidfile}}",
+                "--compare-stop-command", f"python3 {PYDAEMON} stop --pidfile {{pidfile}}",
+                "--", MYDAEMON, "start", "--pidfile", "{pidfile}", tmp=tmp)
+    try:
+        doc = json.loads(p.stdout)
+    except ValueError:
+        doc = {}
+    case("compare: json has a, b and differences", set(doc) == {"a", "b", "differences"},
+         p.stdout[:300] + p.stderr)
+    if not doc:
+        return
+    case("compare: both daemons pass", doc["a"]["verdict"] == doc["b"]["verdict"] == "pass"
+         and p.returncode == 0, [doc["a"]["verdict"], doc["b"]["verdict"]])
+    case("compare: differences name a check or a facet",
+         all(("check" in d) != ("facet" in d) and {"a", "b"} <= set(d) for d in doc["differences"]),
+         doc["differences"])
+    t = checker("--compare", f"{BROKEN} {{pidfile}}", "--", MYDAEMON, "start", "--pidfile",
+                "{pidfile}", tmp=tmp)
+    case("compare: text marks the differing umask and fails", t.returncode == 1 and
+         re.search(r"^\* umask +pass +fail", t.stdout, re.M), t.stdout[-800:])
+
+
+def main():
+    for tool in ("prove", "xmllint"):
+        if not shutil.which(tool):
+            print(f"report tests: skipped: {tool} is not installed")
+            print("0 passed, 0 failed")
+            return 0
+    for path in (CHECKER, MYDAEMON, BROKEN, STEPS):
+        if not os.path.exists(path):
+            print(f"FAIL setup: {path} is not built (run make)")
+            print("0 passed, 1 failed")
+            return 1
+    ids, steps = check_ids()
+    with tempfile.TemporaryDirectory() as tmp:
+        test_tap(ids, tmp)
+        test_junit(ids, tmp)
+        test_steps(steps, tmp)
+        test_compare(tmp)
+        left = os.listdir(tmp)
+        left = [f for f in left if f.startswith("checker.")]
+        case("no scratch directory left behind", not left, left)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
