@@ -231,7 +231,6 @@ class Daemon:
         """Own the pidfile, report readiness, run; the exit status."""
         try:
             self._acquire_pidfile()
-            self._report_ready()
             return self._run_guarded()
         finally:
             self.delpid()
@@ -249,7 +248,11 @@ class Daemon:
     def _run_guarded(self):
         try:
             self._in_run = True
+            # Unblocked before "ready": the launcher returns on a daemon in
+            # its final state. A stop request held back during the startup
+            # lands here, and the launcher then hears no "ready" at all.
             signal.pthread_sigmask(signal.SIG_SETMASK, ())
+            self._report_ready()
             self.run()
             status = 0
         except SystemExit as exc:
@@ -271,8 +274,9 @@ class Daemon:
         # Python runs this in the main thread between two bytecodes, not in
         # the real handler, so raising here is safe: it unwinds run()
         # wherever it waits, and the finally clauses remove the pidfile.
-        if self.stop_signal is None:
-            self.stop_signal = signum
+        if self.stop_signal is not None:
+            return      # already stopping: let the cleanup finish
+        self.stop_signal = signum
         if self._in_run:
             raise SystemExit(0)
 

@@ -33,8 +33,10 @@ class MyDaemon(Daemon):
 
     def run(self):
         self.open_log()
-        syslog.syslog(syslog.LOG_INFO, f"started, pid {os.getpid()}")
+        # SIGTERM raises wherever run() is: once "started" is logged, the
+        # "stopping" line must be certain, so both lie in the same try.
         try:
+            syslog.syslog(syslog.LOG_INFO, f"started, pid {os.getpid()}")
             super().run()
         finally:
             syslog.syslog(syslog.LOG_INFO, f"stopping ({self.stop_reason()})")

@@ -5,7 +5,8 @@ as literally as possible, bugs KEPT, so the checker can name each of them.
 Usage:  python3 seed_daemon.py start|stop|restart [PIDFILE [LOGFILE]]
         (PIDFILE defaults to /tmp/daemon-example.pid, as in the class's
         original source; LOGFILE, default /dev/null, receives the daemon's
-        stdout and stderr, and a line "running, pid N" when run() starts.)
+        stdout and stderr; it must be seekable, a regular file, as Python 3
+        refuses to open anything else in append-and-read mode.)
 
 Only what Python 3 forced was changed: file() became open(), "except E, e"
 became "except E as e", print became a function, and the unbuffered text
@@ -180,7 +181,6 @@ class ExampleDaemon(Daemon):
     """The seed's big loop: wake up every 30 s, do nothing."""
 
     def run(self):
-        print("running, pid", os.getpid(), flush=True)
         while True:
             time.sleep(30)
 

@@ -11,9 +11,11 @@ import os
 import select
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -38,6 +40,48 @@ def become_subreaper():
     except (OSError, AttributeError) as exc:
         return f"prctl unavailable: {exc}"
     return None
+
+
+class DirWatch:
+    """Wait for a file in a directory to be closed after writing (inotify).
+
+    For the daemons whose launcher returns before their pidfile exists:
+    the test waits for the write itself instead of polling for the file.
+    """
+
+    IN_CLOSE_WRITE = 0x8
+    _EVENT = struct.Struct("iIII")  # wd, mask, cookie, len; then the name
+
+    def __init__(self, directory):
+        self._libc = ctypes.CDLL(None, use_errno=True)
+        self.fd = self._libc.inotify_init1(os.O_CLOEXEC | os.O_NONBLOCK)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1")
+        if self._libc.inotify_add_watch(self.fd, os.fsencode(directory),
+                                        self.IN_CLOSE_WRITE) < 0:
+            err = ctypes.get_errno()
+            os.close(self.fd)
+            raise OSError(err, "inotify_add_watch", directory)
+
+    def close(self):
+        os.close(self.fd)
+
+    def wait_for(self, name, timeout=TIMEOUT):
+        """True once `name` was closed after writing, False after timeout."""
+        deadline = time.monotonic() + timeout
+        while wait_readable(self.fd, max(0.0, deadline - time.monotonic())):
+            if name in self._names(os.read(self.fd, 4096)):
+                return True
+        return False
+
+    def _names(self, data):
+        names, offset = set(), 0
+        while offset < len(data):
+            _, _, _, length = self._EVENT.unpack_from(data, offset)
+            offset += self._EVENT.size
+            names.add(os.fsdecode(data[offset:offset + length].rstrip(b"\0")))
+            offset += length
+        return names
 
 
 def wait_readable(fd, timeout=TIMEOUT):
