@@ -316,17 +316,12 @@ static int settle(struct run *r)
 static int phase_launch(struct run *r)
 {
     struct evidence *ev = r->ev;
-    struct procset now = { 0 };
     struct stat st;
 
     if (launch_and_wait(r, &r->first, r->argv, &ev->launch) < 0)
         return -1;
     ev->pidfile_at_exit = ev->has_pidfile && lstat(ev->pidfile_path, &st) == 0;
     ev->launch_sid = r->first.holder;
-    if (scan(r, &now) < 0)
-        return -1;
-    ev->left_processes = count_alive(&now);
-    procset_free(&now);
     return 0;
 }
 

@@ -6,7 +6,7 @@
 # one failed test), then again under valgrind with CK_FORK=no, so that the
 # tests' own processes are the ones checked for errors and leaks.
 
-UNIT_TESTS := check_proc check_pidfile check_json check_options
+UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges
 UNIT_BINS  := $(addprefix tests/unit/,$(UNIT_TESTS))
 UNIT_HELPER_OBJS := tests/unit/unit_tmpdir.o
 
@@ -14,6 +14,7 @@ UNIT_OBJS_check_proc    := checker/proc.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_pidfile := checker/pidfile.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_json    := checker/json.o checker/utf8.o
 UNIT_OBJS_check_options := checker/options.o checker/pidfile.o $(UNIT_HELPER_OBJS)
+UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/pidfile.o checker/options.o
 
 # Evaluated when used, so that `make check` sees the package that its
 # `deps` step has just installed.
