@@ -119,13 +119,12 @@ def zoo_processes(bin_dir):
 
 
 def leftovers(bin_dir, before, marker):
-    """Zoo processes born during the case (not another run's), killed."""
+    """Zoo processes of this run (they carry its marker in their
+    environment) born during the case: named, then killed. Zoo processes of
+    anyone else, another run or a person trying a daemon, are left alone."""
     left = []
-    other_run = b"ZOO_RUN="
     for pid, (name, environ) in zoo_processes(bin_dir).items():
-        if pid in before:
-            continue
-        if marker not in environ and any(e.startswith(other_run) for e in environ):
+        if pid in before or marker not in environ:
             continue
         left.append(f"{name}[{pid}]")
         try:
@@ -323,10 +322,20 @@ class Runner:
 
 
 def explain(argv, out, err):
+    """For -v: the command, stderr, and every check that did not pass."""
     print("    command: " + " ".join(shlex.quote(a) for a in argv))
-    for label, text in (("stderr", err), ("stdout", out)):
-        for line in text.strip().splitlines()[:60]:
-            print(f"    {label}: {line}")
+    for line in err.strip().splitlines()[:20]:
+        print(f"    stderr: {line}")
+    try:
+        report = json.loads(out)
+        checks = [c for c in report["checks"] if c.get("status") != "pass"]
+        print(f"    daemon: {json.dumps(report.get('daemon'))}")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        for line in out.strip().splitlines()[:20]:
+            print(f"    stdout: {line}")
+        return
+    for c in checks:
+        print(f"    {c.get('id')}: {c.get('status')}: observed {c.get('observed')!r}: {c.get('message')}")
 
 
 def main():

@@ -303,6 +303,7 @@ int zoo_wait_pidfd(int pidfd, short event, int timeout_ms)
  * write, smaller than PIPE_BUF, so the launcher reads it whole. */
 struct zoo_status {
     int err;
+    pid_t pid;          /* who failed */
     char what[240];
 };
 
@@ -360,6 +361,7 @@ static _Noreturn void daemon_fail(const struct run *run, const char *fmt, ...)
 
     memset(&st, 0, sizeof st);
     st.err = errno ? errno : EIO;
+    st.pid = getpid();
     va_start(ap, fmt);
     if (run->ready_fd >= 0) {
         vsnprintf(st.what, sizeof st.what, fmt, ap);
@@ -519,23 +521,6 @@ static void await_launcher_then_work(struct run *run)
         continue;
 }
 
-/* A one-shot child whose end we wait for but whose reaping is left to the
- * main loop, as for any child: zombie-maker's loop never does it. */
-static void run_startup_job(struct run *run)
-{
-    siginfo_t info;
-    pid_t job = fork();
-
-    if (job < 0)
-        daemon_fail(run, "fork the start-up job");
-    if (job == 0)
-        _exit(0);
-    memset(&info, 0, sizeof info);
-    while (waitid(P_PID, (id_t)job, &info, WEXITED | WNOWAIT) < 0)
-        if (errno != EINTR)
-            daemon_fail(run, "wait for the start-up job");
-}
-
 static _Noreturn void worker(struct run *run)
 {
     if (run->pidfile_fd >= 0)
@@ -573,6 +558,26 @@ static void reap_children(struct run *run)
 
     while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
         forget_worker(run, pid);
+}
+
+/* A one-shot child, over before the daemon says it is ready. WNOWAIT
+ * leaves it to be reaped as any child is: at once by a daemon that reaps
+ * (so no zombie is ever there to be seen), never by zombie-maker. */
+static void run_startup_job(struct run *run)
+{
+    siginfo_t info;
+    pid_t job = fork();
+
+    if (job < 0)
+        daemon_fail(run, "fork the start-up job");
+    if (job == 0)
+        _exit(0);
+    memset(&info, 0, sizeof info);
+    while (waitid(P_PID, (id_t)job, &info, WEXITED | WNOWAIT) < 0)
+        if (errno != EINTR)
+            daemon_fail(run, "wait for the start-up job");
+    if (run->r->reap)
+        reap_children(run);
 }
 
 static void serve(struct run *run)
@@ -670,6 +675,18 @@ static _Noreturn void first_child(struct run *run)
     daemon_body(run);
 }
 
+/* A launcher that reports failure must not leave the failed process
+ * behind, even for a moment: its caller may look for survivors at once. */
+static void await_gone(pid_t pid)
+{
+    int pidfd = pidfd_open(pid, 0);
+
+    if (pidfd < 0)
+        return;     /* ESRCH: already gone */
+    zoo_wait_pidfd(pidfd, POLLIN, ZOO_WAIT_MS);
+    close(pidfd);
+}
+
 /* The launcher's side of the readiness pipe. */
 static int await_ready(const struct run *run, int fd)
 {
@@ -689,6 +706,7 @@ static int await_ready(const struct run *run, int fd)
     if (st.err == 0)
         return 0;
     st.what[sizeof st.what - 1] = '\0';
+    await_gone(st.pid);
     fprintf(stderr, "%s: fatal: unable to %s: %s\n", run->prog, st.what, strerror(st.err));
     return 1;
 }
