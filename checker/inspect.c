@@ -149,8 +149,10 @@ void inspect_pidfile(const char *path, const struct procset *now, pid_t checker,
     out->named = NAMED_NOTHING;
     if (!out->view.exists || out->view.read_errno)
         return;
+    /* A malformed pidfile may still name a pid ("1234" without its
+     * newline): who it names is told apart from how it is written. */
     out->form = pidfile_parse(out->view.bytes, out->view.len, out->view.truncated, &out->pid);
-    if (out->form != PIDFILE_OK)
+    if (out->pid <= 0)
         return;
     p = procset_find(now, out->pid);
     if (p && tracked_alive(p))

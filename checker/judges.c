@@ -531,9 +531,20 @@ void judge_stale_pidfile(const struct evidence *ev, const struct options *opt,
         observe(r, "no pidfile after the start with a stale pidfile (pid %d)", (int)ev->stale_pid);
         { verdict(r, ST_FAIL, "the daemon must rewrite a stale pidfile"); return; }
     }
-    if (!judge_pidfile_seen(&ev->stale_after, r))
-        return;
-    verdict(r, ST_PASS, "the stale pidfile (pid %d) was taken over", (int)ev->stale_pid);
+    if (!S_ISREG(ev->stale_after.view.st.st_mode))
+        { skip(r, "the pidfile is not a regular file (see pidfile-safe)"); return; }
+    /* Whether it names the new daemon; how it is written is pidfile-content's. */
+    if (ev->stale_after.named != NAMED_DESCENDANT) {
+        char quoted[160];
+        quote_bytes(ev->stale_after.view.bytes, ev->stale_after.view.len, quoted, sizeof quoted);
+        observe(r, "the pidfile holds %s after a start with a stale one naming pid %d", quoted,
+                (int)ev->stale_pid);
+        { verdict(r, ST_FAIL, "take a stale pidfile over: when its lock is free, rewrite it "
+                  "with the new pid"); return; }
+    }
+    observe(r, "stale pid %d replaced by pid %d, the new daemon", (int)ev->stale_pid,
+            (int)ev->stale_after.pid);
+    verdict(r, ST_PASS, "the stale pidfile was taken over");
 }
 
 static void list_pids(const struct pid_list *l, char *out, size_t cap)
