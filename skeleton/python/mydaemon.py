@@ -24,35 +24,51 @@ NOT_RUNNING_EXIT = 3
 
 
 class MyDaemon(Daemon):
-    """Waits for signals, and says so in syslog."""
+    """Waits for signals, and says so in syslog (the C mydaemon's lines)."""
 
     def __init__(self, pidfile, foreground=False):
         super().__init__(pidfile)
         # In the foreground, a copy of each line goes to stderr too.
         self.log_options = syslog.LOG_PID | (syslog.LOG_PERROR if foreground else 0)
+        self.log_open = False
 
     def run(self):
         self.open_log()
         # SIGTERM raises wherever run() is: once "started" is logged, the
         # "stopping" line must be certain, so both lie in the same try.
         try:
-            syslog.syslog(syslog.LOG_INFO, f"started, pid {os.getpid()}")
+            syslog.syslog(syslog.LOG_INFO, f"started; pidfile {self.pidfile}")
             super().run()
         finally:
-            syslog.syslog(syslog.LOG_INFO, f"stopping ({self.stop_reason()})")
-            syslog.closelog()
+            syslog.syslog(syslog.LOG_INFO, f"stopping on {self.stop_reason()}")
 
     def reload(self):
+        # closelog() makes the next line reconnect: a syslog daemon that was
+        # restarted meanwhile listens on a new socket.
         syslog.closelog()
         self.open_log()
-        syslog.syslog(syslog.LOG_INFO, "SIGHUP: log re-opened")
+        syslog.syslog(syslog.LOG_INFO, "reopened the log on SIGHUP")
+
+    def delpid(self):
+        try:
+            super().delpid()
+        except OSError as exc:
+            if not self.log_open:
+                raise
+            syslog.syslog(syslog.LOG_WARNING,
+                          f"unable to remove pidfile {self.pidfile}: {exc.strerror}")
+        if self.log_open:
+            syslog.syslog(syslog.LOG_INFO, "stopped")
+            syslog.closelog()
+            self.log_open = False
 
     def open_log(self):
         syslog.openlog(PROG, self.log_options, syslog.LOG_DAEMON)
+        self.log_open = True
 
     def stop_reason(self):
         if self.stop_signal is None:
-            return "run() ended"
+            return "the end of run()"
         return signal.Signals(self.stop_signal).name
 
 

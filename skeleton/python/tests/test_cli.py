@@ -80,12 +80,16 @@ class CliTest(ScratchTestCase):
             # LOG_PERROR copies each syslog line to stderr: the started line
             # comes once the pidfile is written.
             line = proc.stderr.readline()
-            self.assertRegex(line, rf"mydaemon\[{proc.pid}\]: started, pid {proc.pid}")
+            self.assertEqual(line, f"mydaemon[{proc.pid}]: started; pidfile {self.pidfile}\n")
             with open(self.pidfile) as f:
                 self.assertEqual(f.read(), f"{proc.pid}\n")
+            proc.send_signal(signal.SIGHUP)
+            self.assertEqual(proc.stderr.readline(),
+                             f"mydaemon[{proc.pid}]: reopened the log on SIGHUP\n")
             proc.send_signal(signal.SIGTERM)
             self.assertEqual(proc.wait(support.TIMEOUT), 0)
-            self.assertIn("stopping (SIGTERM)", proc.stderr.read())
+            self.assertEqual(proc.stderr.read(), f"mydaemon[{proc.pid}]: stopping on SIGTERM\n"
+                                                 f"mydaemon[{proc.pid}]: stopped\n")
             self.assertFalse(os.path.exists(self.pidfile))
         finally:
             proc.stderr.close()
