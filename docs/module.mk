@@ -1,0 +1,56 @@
+# docs/ — the reference of the checks, the man page checker(1), the CI guide,
+# and the install rules that put the checker and its man page in place.
+#
+#   make docs            regenerate docs/checks.md and docs/man/checker.1 from
+#                        the checker's table of checks (both are committed)
+#   make docs-check      fails, with a diff, when either is out of date; the
+#                        man page renders without a warning and documents
+#                        every option of --help
+#   make install         checker -> $(DESTDIR)$(BINDIR)/checker (0755),
+#                        checker.1 -> $(DESTDIR)$(MANDIR)/man1/checker.1 (0644)
+#   make uninstall       removes exactly those two files (the directories,
+#                        shared with other software, stay)
+#   make install-check   installs into a scratch DESTDIR, runs and renders
+#                        what was installed, uninstalls, checks nothing is left
+#   make ci-docs-check   runs the commands of docs/ci.md's CI jobs for real
+
+DOCS_CHECKER   := checker/checker
+DOCS_TOOLS     := docs/tools
+DOCS_MAN_IN    := docs/man/checker.1.in
+DOCS_MAN       := docs/man/checker.1
+DOCS_CHECKS    := docs/checks.md
+DOCS_GENERATORS := $(DOCS_TOOLS)/gen_checks.py $(DOCS_TOOLS)/gen_man.py $(DOCS_TOOLS)/checktable.py
+
+INSTALL         ?= install
+INSTALL_PROGRAM ?= $(INSTALL) -m 0755
+INSTALL_DATA    ?= $(INSTALL) -m 0644
+
+CHECK_TARGETS += docs-check install-check ci-docs-check
+
+.PHONY: docs docs-check install-check ci-docs-check
+
+# Generated pages are committed, so that they can be read without building;
+# `docs` regenerates them on demand, and docs-check says when that is due.
+docs: $(DOCS_CHECKER) $(DOCS_GENERATORS) $(DOCS_MAN_IN)
+	$(PYTHON) $(DOCS_TOOLS)/gen_checks.py --checker $(DOCS_CHECKER) -o $(DOCS_CHECKS)
+	$(PYTHON) $(DOCS_TOOLS)/gen_man.py --checker $(DOCS_CHECKER) --template $(DOCS_MAN_IN) \
+	    -o $(DOCS_MAN)
+
+docs-check: $(DOCS_CHECKER) $(DOCS_GENERATORS) $(DOCS_MAN_IN)
+	@PYTHON='$(PYTHON)' $(DOCS_TOOLS)/test_docs.sh $(DOCS_CHECKER)
+
+# The committed man page is installed as it is: installing never rewrites
+# the source tree (docs-check keeps the page up to date).
+install: $(DOCS_CHECKER)
+	$(INSTALL) -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1'
+	$(INSTALL_PROGRAM) $(DOCS_CHECKER) '$(DESTDIR)$(BINDIR)/checker'
+	$(INSTALL_DATA) $(DOCS_MAN) '$(DESTDIR)$(MANDIR)/man1/checker.1'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/checker' '$(DESTDIR)$(MANDIR)/man1/checker.1'
+
+install-check: $(DOCS_CHECKER)
+	@MAKE='$(MAKE)' $(DOCS_TOOLS)/test_install.sh
+
+ci-docs-check: $(DOCS_CHECKER)
+	@$(PYTHON) $(DOCS_TOOLS)/test_ci_docs.py --checker $(DOCS_CHECKER) docs/ci.md
