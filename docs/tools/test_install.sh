@@ -37,7 +37,7 @@ run_make() {
 	shift
 	# MAKEFLAGS is left out: a -k or -n of the outer make must not change
 	# what this one does.
-	if out=$(MAKEFLAGS= "$MAKE" --no-print-directory -C "$root" "$@" 2>&1); then
+	if out=$(MAKEFLAGS='' "$MAKE" --no-print-directory -C "$root" "$@" 2>&1); then
 		ok "$name"
 	else
 		not_ok "$name" "make $*" "$out"
@@ -59,8 +59,8 @@ installed() {
 		skip "$name: man -l renders the installed page" "man is not installed (Debian: man-db)"
 		return
 	fi
-	out=$(MANWIDTH=80 man -l "$man" 2>&1 >"$dest.rendered")
-	if [ $? -eq 0 ] && [ -z "$out" ] && grep -q '^NAME' "$dest.rendered"; then
+	if out=$(MANWIDTH=80 man -l "$man" 2>&1 >"$dest.rendered") && [ -z "$out" ] &&
+		grep -q '^NAME' "$dest.rendered"; then
 		ok "$name: man -l renders the installed page"
 	else
 		not_ok "$name: man -l renders the installed page" "$out"
