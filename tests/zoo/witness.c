@@ -100,17 +100,40 @@ static pid_t start_stranger(int *keep_fd)
     return pid;
 }
 
-/* The copy is never freed: the child execs it, the parent exits soon. */
+/* arg with every "{stranger}" replaced by pid_text, in a new string. */
+static char *replace_stranger(const char *arg, const char *pid_text)
+{
+    static const char key[] = "{stranger}";
+    size_t cap = strlen(arg) + 1, len = 0;
+    const char *hit;
+    char *out;
+
+    for (hit = strstr(arg, key); hit; hit = strstr(hit + 1, key))
+        cap += strlen(pid_text);
+    out = malloc(cap);
+    if (!out)
+        die("allocate the arguments");
+    while ((hit = strstr(arg, key))) {
+        memcpy(out + len, arg, (size_t)(hit - arg));
+        len += (size_t)(hit - arg);
+        memcpy(out + len, pid_text, strlen(pid_text));
+        len += strlen(pid_text);
+        arg = hit + sizeof key - 1;
+    }
+    memcpy(out + len, arg, strlen(arg) + 1);
+    return out;
+}
+
+/* The copies are never freed: the child execs them, the parent soon exits. */
 static char **substitute(char **argv, int argc, pid_t stranger_pid)
 {
-    char **out = calloc((size_t)argc + 1, sizeof *out), *pid_text = NULL;
+    char **out = calloc((size_t)argc + 1, sizeof *out), pid_text[24];
 
     if (!out)
         die("allocate the arguments");
-    if (stranger_pid > 0 && asprintf(&pid_text, "%ld", (long)stranger_pid) < 0)
-        die("allocate the arguments");
+    snprintf(pid_text, sizeof pid_text, "%ld", (long)stranger_pid);
     for (int i = 0; i < argc; i++)
-        out[i] = pid_text && strcmp(argv[i], "{stranger}") == 0 ? pid_text : argv[i];
+        out[i] = stranger_pid > 0 ? replace_stranger(argv[i], pid_text) : argv[i];
     return out;
 }
 
@@ -184,7 +207,8 @@ static int namespace_empty(void)
         close_paren = strrchr(stat, ')');
         if (close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z')
             continue;
-        fprintf(stderr, "witness: left running in the namespace: %s\n", stat);
+        fprintf(stderr, "witness: left running in the namespace: %.*s\n",
+                close_paren ? (int)(close_paren - stat + 1) : (int)n, stat);
         found = 1;
     }
     closedir(proc);
