@@ -580,8 +580,10 @@ out:
 
 static void cleanup(struct run *r)
 {
-    /* Whatever happened, nothing of the candidate survives the checker. */
-    tracker_sweep(&r->t, r->t.interrupted ? 0 : r->opt->timeout_ms, NULL, NULL);
+    /* Whatever happened, nothing of the candidate survives the checker
+     * (a tracker that never became ready has nothing to sweep). */
+    if (r->t.ready)
+        tracker_sweep(&r->t, r->t.interrupted ? 0 : r->opt->timeout_ms, NULL, NULL);
     launch_release(&r->first, &r->t);
     tracker_fini(&r->t);
     scratch_remove(&r->sc);

@@ -54,11 +54,15 @@ int tracker_init(struct tracker *t)
     if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
         return -1;
     t->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-    return t->sigfd < 0 ? -1 : 0;
+    if (t->sigfd < 0)
+        return -1;
+    t->ready = 1;
+    return 0;
 }
 
 void tracker_fini(struct tracker *t)
 {
+    t->ready = 0;
     if (t->sigfd >= 0)
         close(t->sigfd);
     t->sigfd = -1;
@@ -292,6 +296,10 @@ int tracker_scan(struct tracker *t, struct procset *out)
     int grew = 1;
 
     out->n = 0;
+    if (!t->ready || t->self <= 0) {
+        errno = EINVAL;
+        return -1;
+    }
     if (scan_all(&all) < 0) {
         procset_free(&all);
         return -1;
@@ -422,7 +430,11 @@ int tracker_sweep(struct tracker *t, long timeout_ms, struct pid_list *counted,
 {
     /* A process that ignores SIGTERM gets SIGKILL; a process that forks
      * while being killed is found again by the next scan. */
-    int alive = signal_all(t, SIGTERM, now_ms() + timeout_ms, counted, exempt);
+    int alive;
+
+    if (!t->ready)
+        return 0;           /* nothing was started: nothing to end */
+    alive = signal_all(t, SIGTERM, now_ms() + timeout_ms, counted, exempt);
 
     for (int round = 0; alive > 0 && round < 100; round++)
         alive = signal_all(t, SIGKILL, now_ms() + timeout_ms, NULL, NULL);

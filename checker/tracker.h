@@ -41,6 +41,7 @@ struct watch {
 };
 
 struct tracker {
+    int ready;                  /* tracker_init succeeded: nothing works before */
     pid_t self;
     int sigfd;
     int interrupted;            /* the signal that asked the checker to stop, or 0 */
@@ -74,7 +75,9 @@ void tracker_drain(struct tracker *t, int fd);
  * deadline only. */
 int tracker_wait_fd(struct tracker *t, int fd, long deadline);
 
-/* The candidate's processes now (zombies included), added to `seen`. */
+/* The candidate's processes now (zombies included), added to `seen`.
+ * -1 with EINVAL on a tracker that is not ready: without the checker's own
+ * pid as the root, "the subtree" would be every process on the machine. */
 int tracker_scan(struct tracker *t, struct procset *out);
 
 /* Was (pid, starttime) seen in the subtree, and is it alive now. */

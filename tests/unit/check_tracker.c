@@ -1,0 +1,143 @@
+/* check_tracker.c — unit tests of checker/tracker.c, the part that may send
+ * signals: it must see exactly the test's own descendants, orphans
+ * included, and nothing else; and before it is ready it must do nothing. */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tracker.h"
+
+/* Fork a grandchild that waits on a pipe, and let its parent exit: the
+ * grandchild becomes an orphan that reparents to the subreaper. Returns
+ * the pipe's write end (closing it ends the grandchild) and its pid. */
+static int orphan(pid_t *pid, int ignore_term)
+{
+    int go[2], report[2];
+    pid_t child;
+
+    ck_assert_int_eq(pipe(go), 0);
+    ck_assert_int_eq(pipe(report), 0);
+    child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        if (fork() == 0) {
+            pid_t self = getpid();
+            char byte;
+            if (ignore_term)
+                signal(SIGTERM, SIG_IGN);
+            close(go[1]);
+            /* Its pid, once its signal state is set: the test's handshake. */
+            (void)!write(report[1], &self, sizeof self);
+            while (read(go[0], &byte, 1) < 0 && errno == EINTR)
+                ;
+            _exit(0);
+        }
+        _exit(0);
+    }
+    close(go[0]);
+    close(report[1]);
+    ck_assert_int_eq(read(report[0], pid, sizeof *pid), (ssize_t)sizeof *pid);
+    close(report[0]);
+    waitpid(child, NULL, 0);
+    return go[1];
+}
+
+START_TEST(test_not_ready_does_nothing)
+{
+    struct tracker t = { 0 };
+    struct procset s = { 0 };
+
+    /* The zeroed tracker of a run whose set-up failed: its "self" is 0,
+     * and pid 0 is the parent of init: the whole machine. */
+    ck_assert_int_eq(tracker_scan(&t, &s), -1);
+    ck_assert_int_eq(errno, EINVAL);
+    ck_assert_int_eq(tracker_sweep(&t, 10, NULL, NULL), 0);
+    ck_assert_int_eq(kill(getppid(), 0), 0);    /* the test runner is alive */
+    procset_free(&s);
+}
+END_TEST
+
+START_TEST(test_scan_sees_orphans_only)
+{
+    struct tracker t;
+    struct procset s = { 0 };
+    pid_t grandchild;
+    int go;
+
+    ck_assert_int_eq(tracker_init(&t), 0);
+    go = orphan(&grandchild, 0);
+    ck_assert_int_eq(tracker_scan(&t, &s), 0);
+    ck_assert_ptr_nonnull(procset_find(&s, grandchild));
+    ck_assert_int_eq(procset_find(&s, grandchild)->ppid, getpid());
+    ck_assert_ptr_null(procset_find(&s, 1));
+    ck_assert_ptr_null(procset_find(&s, getpid()));
+    ck_assert_ptr_null(procset_find(&s, getppid()));
+    close(go);
+    ck_assert_int_eq(tracker_wait_exit(&t, procset_find(&s, grandchild), now_ms() + 5000), 1);
+    procset_free(&s);
+    tracker_fini(&t);
+}
+END_TEST
+
+START_TEST(test_never_signals_the_unseen)
+{
+    struct tracker t;
+    struct tracked parent = { .pid = getppid() };
+
+    ck_assert_int_eq(tracker_init(&t), 0);
+    ck_assert_int_eq(tracker_signal(&t, &parent, SIGTERM), -1);
+    ck_assert_int_eq(errno, EPERM);
+    tracker_fini(&t);
+}
+END_TEST
+
+START_TEST(test_sweep_kills_what_ignores_term)
+{
+    struct tracker t;
+    struct procset s = { 0 };
+    struct pid_list counted = { 0 };
+    pid_t grandchild;
+    int go;
+
+    ck_assert_int_eq(tracker_init(&t), 0);
+    go = orphan(&grandchild, 1);
+    ck_assert_int_eq(tracker_sweep(&t, 100, &counted, NULL), 0);
+    ck_assert_int_eq(counted.count, 1);
+    ck_assert_int_eq(counted.pid[0], grandchild);
+    ck_assert_int_eq(tracker_scan(&t, &s), 0);
+    ck_assert_uint_eq(s.n, 0);
+    close(go);
+    procset_free(&s);
+    tracker_fini(&t);
+}
+END_TEST
+
+static Suite *tracker_suite(void)
+{
+    Suite *s = suite_create("tracker");
+    TCase *core = tcase_create("Core"), *safety = tcase_create("Safety");
+
+    tcase_set_timeout(core, 10);
+    tcase_set_timeout(safety, 10);
+    tcase_add_test(core, test_scan_sees_orphans_only);
+    tcase_add_test(core, test_sweep_kills_what_ignores_term);
+    tcase_add_test(safety, test_not_ready_does_nothing);
+    tcase_add_test(safety, test_never_signals_the_unseen);
+    suite_add_tcase(s, core);
+    suite_add_tcase(s, safety);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(tracker_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
