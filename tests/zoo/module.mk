@@ -31,4 +31,4 @@ $(ZOO_BIN)/witness: $(ZOO_DIR)/witness.c | $(ZOO_BIN)
 
 # The checker is built by `all` (checker/module.mk); the runner only runs.
 zoo-check: $(ZOO_DAEMONS) $(ZOO_TOOLS) $(ZOO_CHECKER)
-	$(PYTHON) $(ZOO_DIR)/run.py --checker $(ZOO_CHECKER) --bin $(ZOO_BIN)
+	$(PYTHON) $(ZOO_DIR)/run.py -v --checker $(ZOO_CHECKER) --bin $(ZOO_BIN)

@@ -146,7 +146,40 @@ def namespace_usable():
 
 # ----------------------------------------------------------------- checks
 
-def shape_problems(report, case):
+def command_problems(command, case, argv_command):
+    """The report's command is the one run, with {pidfile} substituted."""
+    if not (isinstance(command, list) and command and all(isinstance(a, str) for a in command)):
+        return [f"command: expected a list of strings got {command!r}"]
+    problems = []
+    if any("{pidfile}" in a for a in command):
+        problems.append(f"command: {{pidfile}} left unsubstituted in {command!r}")
+    if len(command) != len(argv_command) or \
+            os.path.basename(command[0]) != os.path.basename(argv_command[0]) or \
+            any(got != ran for got, ran in zip(command[1:], argv_command[1:]) if "{" not in ran):
+        problems.append(f"command: expected {argv_command!r} got {command!r}")
+    return problems
+
+
+def checks_problems(checks):
+    if not isinstance(checks, list) or not all(isinstance(c, dict) for c in checks):
+        return [f"checks: expected a list of objects got {checks!r}"]
+    problems = []
+    missing = set().union(*(CHECK_FIELDS - set(c) for c in checks)) if checks else set()
+    unknown = set().union(*(set(c) - CHECK_FIELDS - CHECK_FIELDS_ADDED for c in checks)) if checks else set()
+    if missing:
+        problems.append(f"checks: fields {fmt(missing)} missing")
+    if unknown:
+        problems.append(f"checks: fields {fmt(unknown)} not in the contract")
+    for c in checks:
+        if c.get("status") not in STATUSES:
+            problems.append(f"check {c.get('id')!r}: status {c.get('status')!r} is not one of {fmt(STATUSES)}")
+    ids = [c.get("id") for c in checks]
+    if ids != CHECK_IDS:
+        problems.append(f"check IDs: expected the contract's 21 in order got {ids}")
+    return problems
+
+
+def shape_problems(report, case, argv_command):
     """Everything in which the report departs from the contract's shape."""
     if not isinstance(report, dict):
         return ["the report is not a JSON object"]
@@ -157,11 +190,7 @@ def shape_problems(report, case):
         problems.append(f"verdict: expected pass or fail got {report.get('verdict')!r}")
     if report.get("profile") != case.profile():
         problems.append(f"profile: expected {case.profile()!r} got {report.get('profile')!r}")
-    command = report.get("command")
-    if not (isinstance(command, list) and command and all(isinstance(a, str) for a in command)):
-        problems.append(f"command: expected a list of strings got {command!r}")
-    elif any("{pidfile}" in a for a in command):
-        problems.append(f"command: {{pidfile}} left unsubstituted in {command!r}")
+    problems += command_problems(report.get("command"), case, argv_command)
     elapsed = report.get("elapsed_ms")
     if not isinstance(elapsed, int) or isinstance(elapsed, bool) or elapsed < 0:
         problems.append(f"elapsed_ms: expected a non-negative integer got {elapsed!r}")
@@ -170,17 +199,7 @@ def shape_problems(report, case):
         problems.append(f"daemon: expected an object with {fmt(DAEMON_FIELDS)} got {daemon!r}")
     elif not (daemon["pid"] is None or isinstance(daemon["pid"], int)):
         problems.append(f"daemon.pid: expected an integer or null got {daemon['pid']!r}")
-    checks = report.get("checks")
-    if not isinstance(checks, list) or not all(isinstance(c, dict) for c in checks):
-        return problems + [f"checks: expected a list of objects got {checks!r}"]
-    for c in checks:
-        if set(c) != CHECK_FIELDS | CHECK_FIELDS_ADDED:
-            problems.append(f"check {c.get('id')!r}: expected fields {fmt(CHECK_FIELDS | CHECK_FIELDS_ADDED)} got {fmt(c)}")
-        if c.get("status") not in STATUSES:
-            problems.append(f"check {c.get('id')!r}: status {c.get('status')!r} is not one of {fmt(STATUSES)}")
-    ids = [c.get("id") for c in checks]
-    if ids != CHECK_IDS:
-        problems.append(f"check IDs: expected the contract's 21 in order got {ids}")
+    problems += checks_problems(report.get("checks"))
     return problems
 
 
@@ -226,9 +245,10 @@ class Runner:
     def argv(self, case, casedir):
         def subst(arg):
             return arg.replace("{bin}", self.bin).replace("{casedir}", casedir)
+        command = [subst(a) for a in case.command]
         argv = [self.checker, "--format", "json"] + [subst(o) for o in case.options]
-        if case.command:
-            argv += ["--"] + [subst(a) for a in case.command]
+        if command:
+            argv += ["--"] + command
         # Every case runs under the witness, beside a stranger process: a
         # checker that signals anyone outside the candidate's tree is caught
         # whatever the case. As root, in a PID namespace of its own too, so
@@ -236,7 +256,7 @@ class Runner:
         argv = [self.witness, "--stranger", "--"] + argv
         if self.namespace:
             argv = ["unshare", "--pid", "--fork", "--mount-proc"] + argv
-        return argv
+        return argv, command
 
     def execute(self, argv, casedir, tmpdir):
         env = dict(os.environ, TMPDIR=tmpdir, ZOO_RUN=self.run_id)
@@ -260,7 +280,7 @@ class Runner:
         os.chmod(os.path.join(casedir, "not-executable"), 0o644)
 
         before = set(zoo_processes(self.bin))
-        argv = self.argv(case, casedir)
+        argv, command = self.argv(case, casedir)
         status, out, err, timed_out = self.execute(argv, casedir, tmpdir)
         problems = []
         if timed_out:
@@ -268,7 +288,7 @@ class Runner:
         if "usage" in case.flags:
             problems += self.usage_problems(case, status, err)
         else:
-            problems += self.report_problems(case, status, out, err)
+            problems += self.report_problems(case, status, out, err, command)
         left_in_tmp = os.listdir(tmpdir)
         if left_in_tmp:
             problems.append(f"$TMPDIR: expected empty got {sorted(left_in_tmp)}")
@@ -286,13 +306,13 @@ class Runner:
             problems.append(f"stderr: expected one line got {len(lines)}: {err.strip()!r}")
         return problems
 
-    def report_problems(self, case, status, out, err):
+    def report_problems(self, case, status, out, err, argv_command):
         problems = witness_problems(err, status)
         try:
             report = json.loads(out)
         except ValueError as e:
             return problems + [f"stdout is not JSON ({e}); exit {status}; stderr {err.strip()[:300]!r}"]
-        problems += shape_problems(report, case)
+        problems += shape_problems(report, case, argv_command)
         checks = report.get("checks") if isinstance(report, dict) else None
         if isinstance(checks, list):
             statuses = {c.get("id"): c.get("status") for c in checks if isinstance(c, dict)}
@@ -305,6 +325,9 @@ class Runner:
                 if skipped != case.skips:
                     problems.append(f"skipped: expected {fmt(case.skips)} got {fmt(skipped)}")
             problems += verdict_problems(report, status)
+            daemon = report.get("daemon")
+            if statuses.get("daemon-running") == "pass" and not (isinstance(daemon, dict) and daemon.get("pid")):
+                problems.append(f"daemon-running passed but daemon.pid is {daemon and daemon.get('pid')!r}")
         if status != case.exit:
             problems.append(f"exit: expected {case.exit} got {status}")
         return problems
