@@ -259,9 +259,10 @@ int daemonize_detach(const struct daemonize_config *cfg, const char **step)
 	return 0;
 }
 
-/* Reads everything until the daemon and the first child have both closed
- * their ends, keeping what fits in buf. */
-static ssize_t channel_drain(int channel, char *buf, size_t cap)
+/* Reads the daemon's report: "ready" needs nothing more, so the launcher
+ * returns at once; a failure is read to the end for its whole message;
+ * EOF first means that the daemon and the first child are both gone. */
+static ssize_t channel_read_report(int channel, char *buf, size_t cap)
 {
 	size_t got = 0;
 	char scratch[256];
@@ -278,6 +279,8 @@ static ssize_t channel_drain(int channel, char *buf, size_t cap)
 			return (ssize_t)got;
 		if (got < cap)
 			got += (size_t)n;
+		if (buf[0] == CHANNEL_READY)
+			return (ssize_t)got;
 	}
 }
 
@@ -295,7 +298,7 @@ static int reap(pid_t child)
 int daemonize_wait(int channel, pid_t child, char *msg, size_t msglen)
 {
 	char buf[512];
-	ssize_t got = channel_drain(channel, buf, sizeof buf - 1);
+	ssize_t got = channel_read_report(channel, buf, sizeof buf - 1);
 	int saved = errno;
 
 	close(channel);

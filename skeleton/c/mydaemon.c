@@ -112,6 +112,14 @@ static void note(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Called once the launcher has been released (or to report a start-up
+ * failure), and without LOG_NDELAY: the socket is connected by the first
+ * message, so syslog costs the launcher nothing. */
+static void open_log(bool foreground)
+{
+	openlog(PROG, LOG_PID | (foreground ? LOG_PERROR : 0), LOG_DAEMON);
+}
+
 /* In the daemon before readiness: the message goes to syslog and to the
  * launcher, which prints it (in the foreground, stderr has it already). */
 static _Noreturn void startup_failed(int channel, const char *fmt, ...)
@@ -122,16 +130,12 @@ static _Noreturn void startup_failed(int channel, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	open_log(channel < 0);
 	syslog(LOG_ERR, "%s", msg);
 	if (channel >= 0)
 		daemonize_fail(channel, msg);
 	closelog();
 	exit(EXIT_FAILED);
-}
-
-static void open_log(bool foreground)
-{
-	openlog(PROG, LOG_PID | LOG_NDELAY | (foreground ? LOG_PERROR : 0), LOG_DAEMON);
 }
 
 /* The main loop: one poll() with no timeout, so an idle daemon is never
@@ -178,7 +182,6 @@ static int run_daemon(const struct options *o, int channel)
 	sigset_t set;
 	pid_t holder = 0;
 
-	open_log(o->foreground);
 	/* Blocked before the pidfile exists: a SIGTERM sent the moment `start`
 	 * returns waits in the signalfd, and the loop removes the pidfile. */
 	sigemptyset(&set);
@@ -201,9 +204,12 @@ static int run_daemon(const struct options *o, int channel)
 		pidfile_remove(&pf);
 		startup_failed(channel, "unable to write pidfile %s: %s", o->pidfile, strerror(err));
 	}
-	syslog(LOG_INFO, "started; pidfile %s", o->pidfile);
-	if (channel >= 0 && daemonize_ready(channel) < 0)
+	/* The launcher is released first: logging is not on its critical path. */
+	int ready = channel < 0 ? 0 : daemonize_ready(channel);
+	open_log(o->foreground);
+	if (ready < 0)
 		syslog(LOG_WARNING, "unable to report readiness to the launcher: %m");
+	syslog(LOG_INFO, "started; pidfile %s", o->pidfile);
 
 	int rc = serve(sigfd, o->foreground);
 
