@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -112,6 +114,22 @@ int fd_close_from(int lowfd)
 }
 #endif
 
+/* glibc's sigaction() refuses the two signals it reserves for its threads
+ * (32 and 33), yet a launcher may have left them ignored, and an ignored
+ * disposition survives exec. The kernel is asked directly: an all-zero
+ * kernel sigaction means SIG_DFL, no flags, empty mask, whatever the
+ * architecture's field order, and glibc installs its own handlers again
+ * when it needs them. EINVAL is left for signals nobody may change (or
+ * that a tool such as valgrind keeps for itself). */
+static int reset_reserved_signal(int sig)
+{
+	uint64_t zero[8] = { 0 };  /* larger than any kernel struct sigaction */
+
+	if (syscall(SYS_rt_sigaction, sig, zero, NULL, (size_t)(NSIG / 8)) == 0 || errno == EINVAL)
+		return 0;
+	return -1;
+}
+
 int signals_reset(void)
 {
 	struct sigaction dfl;
@@ -123,9 +141,9 @@ int signals_reset(void)
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		/* EINVAL marks the signals the C library reserves for itself
-		 * (glibc's 32 and 33): they are not ours to reset. */
-		if (sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL)
+		if (sigaction(sig, &dfl, NULL) == 0)
+			continue;
+		if (errno != EINVAL || reset_reserved_signal(sig) < 0)
 			return -1;
 	}
 	sigemptyset(&none);

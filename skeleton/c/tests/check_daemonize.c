@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,6 +176,21 @@ static void noop_handler(int sig)
 	(void)sig;
 }
 
+/* The kernel's view of a disposition, for the signals glibc reserves and
+ * will not show: the handler is the first word of the kernel's struct
+ * sigaction everywhere but MIPS. */
+static int raw_disposition(int sig, uintptr_t set_to, uintptr_t *was)
+{
+	uint64_t act[8] = { 0 }, old[8] = { 0 };
+
+	act[0] = set_to;
+	if (syscall(SYS_rt_sigaction, sig, was ? NULL : act, old, (size_t)(NSIG / 8)) < 0)
+		return -1;
+	if (was)
+		*was = (uintptr_t)old[0];
+	return 0;
+}
+
 static int signals_back_to_default(void)
 {
 	struct sigaction sa;
@@ -192,8 +209,23 @@ static int signals_back_to_default(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGCHLD);
 	EXPECT(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+#ifndef __mips__
+	/* What some launchers leave behind: glibc's own signals ignored. */
+	EXPECT(raw_disposition(32, (uintptr_t)SIG_IGN, NULL) == 0);
+	EXPECT(raw_disposition(33, (uintptr_t)SIG_IGN, NULL) == 0);
+#endif
 
 	EXPECT_INT(signals_reset(), 0);
+
+#ifndef __mips__
+	for (int sig = 32; sig <= 33; sig++) {
+		uintptr_t handler = 1;
+		EXPECT(raw_disposition(sig, 0, &handler) == 0);
+		if (handler != (uintptr_t)SIG_DFL)
+			return failf(__LINE__, "signal %d: expected SIG_DFL, got %#lx", sig,
+			    (unsigned long)handler);
+	}
+#endif
 
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa) < 0)
