@@ -3,13 +3,15 @@
 
 For every case: run the checker with --format json on a zoo daemon, and
 check that the report has exactly the contract's shape (every check ID
-once, in order), that the set of checks that failed or warned is the
-expected one, that the exit status is, that the checker removed its
-scratch directory, and that no zoo process is left running. Finally, from
-the results actually seen, check that every check ID was failed by some
-case and passed by another: a check that nothing fails is a defect.
+once, in order), that the set of checks that failed or warned and the exit
+status are the expected ones, that the checker removed its scratch
+directory, that it signalled no one outside the candidate (witness.c), and
+that no zoo process is left running. Finally, from the results actually
+seen, check that every check ID was failed by some case and passed by
+another: a check that nothing fails is a defect.
 
-Usage: run.py [--checker PATH] [--bin DIR] [-v] [CASE...]
+Usage: run.py [--checker PATH] [--bin DIR] [--expect FILE] [-v] [CASE...]
+(naming cases runs only those, without the coverage check)
 Prints one line per case and closes with "N passed, M failed".
 """
 
