@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""check_pages.py: the tutorial's pages agree with the checker and the tree.
+
+Verifies, for docs/tutorial/:
+  - every page the checker points to (`checker --list --format json`, the
+    "page" of each step) exists, and so does the index, README.md;
+  - the pages link to each other in order: the index to step 1, each step to
+    the one before and the one after (the first to the index, the last back
+    to the index), and every step to the index; every relative link resolves;
+  - every file of the tree that a page names (skeleton/..., checker/...,
+    tests/..., docs/...) exists;
+  - every check ID a page mentions (in a report line, after --explain, or as
+    a backquoted word-word token) is one the checker knows, and every page
+    names each check that the checker sends its readers to it for;
+  - every excerpt (a code block under "<!-- excerpt: PATH -->") is still, line
+    for line, in the file it quotes;
+  - every report block (under "<!-- report: ... -->") holds a checker run:
+    a command line and a verdict (refresh_reports.py fills them).
+Prints one line per check and ends with "N passed, M failed"; exits 1 on any
+failure. Run it after `make` (the checker must be built): make tutorial-check.
+"""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CHECKER = ROOT / "checker" / "checker"
+INDEX = HERE / "README.md"
+
+# Backquoted word-word tokens in the pages that are not check IDs. A new one
+# must be added here on purpose, so a misspelt check ID cannot slip through.
+NOT_CHECK_IDS = {"threads-max", "systemd-tmpfiles", "seed-as-published"}
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+TREE_PATH = re.compile(r"(?<![\w./-])((?:skeleton|checker|tests|docs)/[\w./-]*[\w-])")
+REPORT_LINE = re.compile(r"^\s+(?:PASS|FAIL|WARN|SKIP)\s+(\S+)", re.M)
+EXPLAIN = re.compile(r"--explain ([a-z][a-z-]*[a-z])")
+BACKQUOTED = re.compile(r"`([a-z]+(?:-[a-z]+)+)`")
+MARKER = re.compile(r"^<!-- (excerpt|report): (.+?) -->$")
+
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"ok   {what}")
+        else:
+            self.failed += 1
+            print(f"FAIL {what}" + (f"\n     {detail}" if detail else ""))
+
+
+def checker_list():
+    """The checker's --list as JSON, or None (with the reason) if unavailable."""
+    if not CHECKER.exists():
+        return None, f"{CHECKER.relative_to(ROOT)} is not built (run make)"
+    done = subprocess.run([str(CHECKER), "--list", "--format", "json"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        return None, f"checker --list failed: {done.stderr.strip()}"
+    return json.loads(done.stdout), None
+
+
+def fenced_block_after(lines, i):
+    """The lines of the fenced block that starts at lines[i], or None."""
+    if i >= len(lines) or not lines[i].startswith("```"):
+        return None
+    for end in range(i + 1, len(lines)):
+        if lines[end] == "```":
+            return lines[i + 1:end]
+    return None
+
+
+def links_of(page, text):
+    """The targets of the page's relative links, resolved, anchors dropped."""
+    out = set()
+    for target in LINK.findall(text):
+        if re.match(r"[a-z]+:", target) or target.startswith("#"):
+            continue
+        out.add((page.parent / target.split("#")[0]).resolve())
+    return out
+
+
+def check_order(t, sequence, texts):
+    for n, page in enumerate(sequence):
+        links = links_of(page, texts[page])
+        name = page.name
+        if n > 0:
+            t.check(sequence[n - 1] in links, f"{name} links to the previous page, {sequence[n - 1].name}")
+        following = sequence[n + 1] if n + 1 < len(sequence) else INDEX
+        t.check(following in links, f"{name} links to the next page, {following.name}")
+        if page != INDEX:
+            t.check(INDEX in links, f"{name} links to the index")
+        missing = sorted(str(l.relative_to(ROOT)) if l.is_relative_to(ROOT) else str(l)
+                         for l in links if not l.exists())
+        t.check(not missing, f"{name}: every relative link resolves", f"missing: {missing}")
+
+
+def check_tree_paths(t, page, text):
+    named = sorted(set(TREE_PATH.findall(text)))
+    missing = [p for p in named if not (ROOT / p).exists()]
+    t.check(not missing, f"{page.name}: the {len(named)} files of the tree it names exist",
+            f"missing: {missing}")
+
+
+def check_ids(t, page, text, known, sent_here):
+    mentioned = set(REPORT_LINE.findall(text)) | set(EXPLAIN.findall(text))
+    mentioned |= set(BACKQUOTED.findall(text)) - NOT_CHECK_IDS
+    unknown = sorted(mentioned - known)
+    t.check(not unknown, f"{page.name}: the {len(mentioned)} check IDs it mentions exist",
+            f"unknown: {unknown}")
+    # A page must discuss (name outside pasted reports) each check whose
+    # failure the checker tells readers to read it for.
+    prose = "\n".join(l for l in text.splitlines() if not REPORT_LINE.match(l))
+    absent = sorted(i for i in sent_here if f"`{i}`" not in prose)
+    if sent_here:
+        t.check(not absent, f"{page.name}: it discusses the checks the checker sends readers to it for",
+                f"not named: {absent}")
+
+
+def excerpt_found(block, source):
+    """True when block's lines appear contiguously, in order, in source."""
+    want = [l.rstrip() for l in block]
+    have = [l.rstrip() for l in source.splitlines()]
+    return any(have[i:i + len(want)] == want for i in range(len(have) - len(want) + 1))
+
+
+def check_blocks(t, page, text):
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = MARKER.match(line)
+        if not m:
+            continue
+        kind, arg = m.groups()
+        block = fenced_block_after(lines, i + 1)
+        where = f"{page.name}:{i + 1}"
+        if block is None:
+            t.check(False, f"{where}: a code block follows the {kind} marker")
+            continue
+        if kind == "excerpt":
+            source = ROOT / arg
+            ok = source.exists() and excerpt_found(block, source.read_text())
+            t.check(ok, f"{where}: the excerpt is in {arg}",
+                    "file missing" if not source.exists() else f"first line: {block[0]!r}")
+        else:
+            ok = bool(block) and block[0].startswith("$ checker/checker") and \
+                any(l.startswith("verdict:") for l in block)
+            t.check(ok, f"{where}: the report of {arg.split()[0]} holds a checker run",
+                    "empty or incomplete: run docs/tutorial/refresh_reports.py")
+
+
+def main():
+    t = Tally()
+    listing, why = checker_list()
+    if listing is None:
+        print(f"SKIP the checks against the checker's list: {why}")
+        steps = sorted(HERE.glob("[0-9][0-9]-*.md"))
+        known, sent = None, {}
+    else:
+        steps = []
+        for step in sorted(listing["steps"], key=lambda s: s["number"]):
+            page = ROOT / step["page"]
+            t.check(page.exists(), f"step {step['number']}'s page {step['page']} exists")
+            steps.append(page)
+        known = {c["id"] for c in listing["checks"]}
+        number_of = {s["number"]: ROOT / s["page"] for s in listing["steps"]}
+        sent = {}
+        for c in listing["checks"]:
+            sent.setdefault(number_of.get(c["step"]), set()).add(c["id"])
+        strays = sorted(p.name for p in HERE.glob("[0-9][0-9]-*.md") if p not in steps)
+        t.check(not strays, "no step page that the checker does not know", f"strays: {strays}")
+    t.check(INDEX.exists(), "the index, README.md, exists")
+    sequence = [INDEX] + [p for p in steps if p.exists()]
+    texts = {p: p.read_text() for p in sequence if p.exists()}
+    check_order(t, sequence, texts)
+    for page in sequence:
+        text = texts[page]
+        check_tree_paths(t, page, text)
+        if known is not None:
+            check_ids(t, page, text, known, sent.get(page, set()))
+        check_blocks(t, page, text)
+    print(f"{t.passed} passed, {t.failed} failed")
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

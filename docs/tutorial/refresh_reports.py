@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""refresh_reports.py: re-run the checker for every report pasted in the tutorial.
+
+The pages show real checker output. Each pasted report sits under a marker
+
+    <!-- report: NAME[+stepN] [ids=ID,ID,...|ids=-] -->
+    ```
+    $ checker/checker ...
+    ...
+    ```
+
+and this script replaces the fenced block below each marker with a fresh
+run: the command line, the report (whole, or only the header, the lines of
+the listed IDs and the verdict, with "[...]" where lines were left out;
+"ids=-" keeps no check line), and the exit status. NAME says what is
+checked (see candidate_args()); NAME+stepN adds --step N. Each candidate
+runs once per refresh, so every excerpt of it on every page comes from the
+same run. Scratch directories are shown as /tmp/checker.XXXXXX; pids and
+timings are left as they came.
+
+    python3 docs/tutorial/refresh_reports.py          # rewrite the pages
+    python3 docs/tutorial/refresh_reports.py --dry-run  # only say what would change
+
+Run it from anywhere after `make`; it needs the built checker and programs.
+"""
+
+import argparse
+import datetime
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CHECKER = "checker/checker"
+STEPS = "skeleton/c/steps/bin"
+
+
+def _steps_signal(name):
+    return ["--timeout", "2", "--", f"{STEPS}/{name}", "start", "{pidfile}"]
+
+
+def _steps_command(name):
+    return ["--timeout", "2", "--stop-command", f"{STEPS}/{name} stop {{pidfile}}",
+            "--", f"{STEPS}/{name}", "start", "{pidfile}"]
+
+
+def candidate_args(name):
+    """The checker's arguments for a report NAME, or None if unknown.
+
+    NAME+stepN is NAME judged with --step N, the student's view."""
+    base, _, step = name.partition("+step")
+    if step:
+        args = candidate_args(base)
+        return None if args is None or not step.isdigit() else ["--step", step] + args
+    if re.fullmatch(r"(0[1-9])-[a-z0-9-]+|seed-as-published", name):
+        return _steps_signal(name)
+    if re.fullmatch(r"1[0-9]-[a-z0-9-]+", name):
+        return _steps_command(name)
+    if name.startswith("zoo/"):
+        return ["--timeout", "2", "--", f"tests/zoo/bin/{name[4:]}", "{pidfile}"]
+    return CANDIDATES.get(name)
+
+
+CANDIDATES = {
+    # "Step 0": a program that does its work in the foreground and never
+    # returns, the state every step below changes.
+    "foreground-sleep": ["--timeout", "2", "--", "sleep", "30"],
+    "mydaemon": ["--timeout", "2",
+                 "--stop-command", "skeleton/c/mydaemon stop --pidfile {pidfile}",
+                 "--", "skeleton/c/mydaemon", "start", "--pidfile", "{pidfile}"],
+    "mydaemon.py": ["--timeout", "2",
+                    "--stop-command", "python3 skeleton/python/mydaemon.py stop --pidfile {pidfile}",
+                    "--", "python3", "skeleton/python/mydaemon.py", "start", "--pidfile", "{pidfile}"],
+    "seed_daemon.py": ["--timeout", "2", "--",
+                       "python3", "skeleton/python/seed_daemon.py", "start", "{pidfile}"],
+}
+
+MARKER = re.compile(r"^<!-- report: (\S+)(?: ids=(\S+))? -->$")
+REGENERATED = re.compile(r"^<!-- regenerated: .* -->$")
+CHECK_LINE = re.compile(r"^  (PASS|FAIL|WARN|SKIP)  (\S+)")
+SCRATCH = re.compile(r"/tmp/checker\.[A-Za-z0-9]{6}")
+
+
+def run_checker(args):
+    """(command line as shown, output lines, exit status) of one run."""
+    shown = " ".join([CHECKER] + [shlex.quote(a) if a != "{pidfile}" else a for a in args])
+    # A session of its own: the checker hangs up terminals and sweeps
+    # processes; nothing of that must reach whoever runs this script.
+    done = subprocess.run([str(ROOT / CHECKER)] + args, cwd=ROOT, env=_env(),
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True,
+                          start_new_session=True, timeout=120)
+    lines = SCRATCH.sub("/tmp/checker.XXXXXX", done.stdout).splitlines()
+    return shown, lines, done.returncode
+
+
+def _env():
+    env = dict(os.environ)
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def excerpt(lines, ids):
+    """The header, the blocks of the given check IDs and the verdict."""
+    if not ids:
+        return lines
+    keep, current = [], None
+    for i, line in enumerate(lines):
+        m = CHECK_LINE.match(line)
+        if m:
+            current = m.group(2)
+        elif not line.startswith("        "):
+            current = None
+        if i == 0 or line.startswith(("verdict:", "next:")) or (current in ids):
+            keep.append(i)
+    unknown = set(ids) - {"-"} - {CHECK_LINE.match(l).group(2) for l in lines if CHECK_LINE.match(l)}
+    if unknown:
+        raise SystemExit(f"refresh_reports: fatal: no check {', '.join(sorted(unknown))} in the report")
+    out, last = [], -1
+    for i in keep:
+        if i != last + 1:
+            out.append("  [...]")
+        out.append(lines[i])
+        last = i
+    return out
+
+
+def render(run, ids):
+    shown, lines, status = run
+    body = [f"$ {shown}"] + excerpt(lines, ids) + ["$ echo $?", str(status)]
+    return body
+
+
+def refresh_page(path, runs, stamp):
+    text = path.read_text().splitlines()
+    out, i, changed = [], 0, False
+    while i < len(text):
+        line = text[i]
+        if REGENERATED.match(line):
+            out.append(f"<!-- regenerated: {stamp} -->")
+            i += 1
+            continue
+        m = MARKER.match(line)
+        out.append(line)
+        i += 1
+        if not m:
+            continue
+        name, ids = m.group(1), (m.group(2).split(",") if m.group(2) else [])
+        if i >= len(text) or not text[i].startswith("```"):
+            raise SystemExit(f"refresh_reports: fatal: {path.name}: no code block after {line}")
+        end = i + 1
+        while end < len(text) and text[end] != "```":
+            end += 1
+        if end == len(text):
+            raise SystemExit(f"refresh_reports: fatal: {path.name}: unterminated block after {line}")
+        if name not in runs:
+            args = candidate_args(name)
+            if args is None:
+                raise SystemExit(f"refresh_reports: fatal: {path.name}: unknown report {name}")
+            runs[name] = run_checker(args)
+        new = render(runs[name], ids)
+        changed |= text[i + 1:end] != new
+        out += [text[i]] + new + ["```"]
+        i = end + 1
+    return out, changed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("pages", nargs="*", type=Path)
+    args = parser.parse_args()
+    if not (ROOT / CHECKER).exists():
+        sys.exit(f"refresh_reports: fatal: {CHECKER} is not built: run make first")
+    version = subprocess.run([str(ROOT / CHECKER), "--version"], capture_output=True,
+                             text=True).stdout.strip()
+    stamp = f"{datetime.date.today().isoformat()}, {version}"
+    runs = {}
+    for page in args.pages or sorted(HERE.glob("*.md")):
+        lines, changed = refresh_page(page, runs, stamp)
+        print(f"{'changed' if changed else 'same   '} {page.name}")
+        if not args.dry_run:
+            page.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
