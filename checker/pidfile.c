@@ -5,6 +5,7 @@
  * with lstat first, and the content is read only through a descriptor that
  * is proven (fstat: same device and inode, still regular) to be the file
  * that lstat saw. */
+#include "fdio.h"
 #include "pidfile.h"
 
 #include <errno.h>
@@ -15,33 +16,6 @@
 
 /* The kernel's PID_MAX_LIMIT: no pid can be larger on any configuration. */
 #define PID_MAX_LIMIT 4194304L
-
-static void close_keep_errno(int fd)
-{
-    int saved = errno;
-
-    close(fd);
-    errno = saved;
-}
-
-/* Up to cap bytes, stopping early only at end of file. */
-static ssize_t read_upto(int fd, char *buf, size_t cap)
-{
-    size_t len = 0;
-
-    while (len < cap) {
-        ssize_t n = read(fd, buf + len, cap - len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    return (ssize_t)len;
-}
 
 /* Why the content of a non-regular file is not read, as an errno. */
 static int unread_reason(mode_t mode)
@@ -78,13 +52,13 @@ static int read_content(const char *path, struct pidfile_view *v)
     if (fd < 0)
         return -1;
     if (same_regular_file(fd, &v->st) < 0) {
-        close_keep_errno(fd);
+        fd_close_keep_errno(fd);
         return -1;
     }
     /* One byte more than kept tells a file that is too long. */
-    n = read_upto(fd, v->bytes, PIDFILE_MAX_BYTES + 1);
+    n = fd_read_upto(fd, v->bytes, PIDFILE_MAX_BYTES + 1);
     if (n < 0) {
-        close_keep_errno(fd);
+        fd_close_keep_errno(fd);
         return -1;
     }
     if (close(fd) < 0)

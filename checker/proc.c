@@ -6,6 +6,7 @@
  * command name may hold spaces, parentheses and newlines. Every number is
  * converted by a checked helper, so a cut or garbled file is an EINVAL,
  * never a silently zero field. */
+#include "fdio.h"
 #include "proc.h"
 
 #include <errno.h>
@@ -418,39 +419,25 @@ int proc_open(pid_t pid)
     return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-static void close_keep_errno(int fd)
-{
-    int saved = errno;
-
-    close(fd);
-    errno = saved;
-}
-
 /* Read until end of file into buf[0..cap-1). A file that fills the buffer
  * is probed for one more byte: only then is it known not to fit. */
 static ssize_t read_all(int fd, char *buf, size_t cap)
 {
-    size_t len = 0;
+    char probe;
+    ssize_t len = fd_read_upto(fd, buf, cap - 1), more;
 
-    for (;;) {
-        char probe;
-        int full = len == cap - 1;
-        ssize_t n = full ? read(fd, &probe, 1) : read(fd, buf + len, cap - 1 - len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        if (full) {
-            errno = ERANGE;
+    if (len < 0)
+        return -1;
+    if ((size_t)len == cap - 1) {
+        more = fd_read_upto(fd, &probe, 1);
+        if (more != 0) {
+            if (more > 0)
+                errno = ERANGE;
             return -1;
         }
-        len += (size_t)n;
     }
     buf[len] = '\0';
-    return (ssize_t)len;
+    return len;
 }
 
 ssize_t proc_read_file(int dirfd, const char *name, char *buf, size_t cap)
@@ -469,7 +456,7 @@ ssize_t proc_read_file(int dirfd, const char *name, char *buf, size_t cap)
     len = read_all(fd, buf, cap);
     if (len < 0) {
         buf[0] = '\0';
-        close_keep_errno(fd);
+        fd_close_keep_errno(fd);
         return -1;
     }
     if (close(fd) < 0)
@@ -538,7 +525,7 @@ int proc_alive(pid_t pid, unsigned long long starttime)
     if (fd < 0)
         return 0;
     r = proc_read_stat(fd, &st);
-    close_keep_errno(fd);
+    fd_close_keep_errno(fd);
     if (r < 0)
         return 0;
     if (st.state == 'Z' || st.state == 'X' || st.state == 'x')

@@ -10,12 +10,12 @@ UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges che
 UNIT_BINS  := $(addprefix tests/unit/,$(UNIT_TESTS))
 UNIT_HELPER_OBJS := tests/unit/unit_tmpdir.o
 
-UNIT_OBJS_check_proc    := checker/proc.o $(UNIT_HELPER_OBJS)
-UNIT_OBJS_check_pidfile := checker/pidfile.o $(UNIT_HELPER_OBJS)
+UNIT_OBJS_check_proc    := checker/proc.o checker/fdio.o $(UNIT_HELPER_OBJS)
+UNIT_OBJS_check_pidfile := checker/pidfile.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_json    := checker/json.o checker/utf8.o
-UNIT_OBJS_check_options := checker/options.o checker/pidfile.o $(UNIT_HELPER_OBJS)
-UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/pidfile.o checker/options.o
-UNIT_OBJS_check_tracker := checker/tracker.o checker/proc.o
+UNIT_OBJS_check_options := checker/options.o checker/pidfile.o checker/fdio.o $(UNIT_HELPER_OBJS)
+UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/pidfile.o checker/fdio.o checker/options.o
+UNIT_OBJS_check_tracker := checker/tracker.o checker/proc.o checker/fdio.o
 
 # Evaluated when used, so that `make check` sees the package that its
 # `deps` step has just installed.
