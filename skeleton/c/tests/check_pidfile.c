@@ -9,9 +9,9 @@
 #include "pidfile.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char dir[PATH_MAX];
+static char base[PATH_MAX];  /* one per test case, removed by the runner */
+static char dir[PATH_MAX];   /* one per test, inside base */
 static char path[PATH_MAX];
 
 /* Builds DIR/NAME into buf (PATH_MAX bytes). */
@@ -31,29 +32,40 @@ static void in_dir(char *buf, const char *name)
 	ck_assert(n > 0 && n < PATH_MAX);
 }
 
-/* Fixture: each test gets a fresh directory holding the pidfile path. */
-static void make_dir(void)
+/* Unchecked fixture, run by the runner itself: a failed test ends its
+ * process before any checked teardown, so removal happens here, once the
+ * whole test case is over. */
+static void make_base(void)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	snprintf(dir, sizeof dir, "%s/check_pidfile.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	in_dir(path, "test.pid");
+	snprintf(base, sizeof base, "%s/check_pidfile.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(base)) {
+		perror("check_pidfile: mkdtemp");
+		exit(EXIT_FAILURE);
+	}
 }
 
-static void remove_dir(void)
+static int remove_entry(const char *p, const struct stat *st, int type, struct FTW *ftw)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(p) : unlink(p);
+}
 
-	if (!d)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(dirfd(d), e->d_name, 0);
-	}
-	closedir(d);
-	rmdir(dir);
+static void remove_base(void)
+{
+	nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Checked fixture: each test gets a fresh directory holding the pidfile. */
+static void make_dir(void)
+{
+	int n = snprintf(dir, sizeof dir, "%s/t.XXXXXX", base);
+
+	ck_assert(n > 0 && n < (int)sizeof dir);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	in_dir(path, "test.pid");
 }
 
 static void write_file(const char *p, const char *content, mode_t mode)
@@ -568,7 +580,8 @@ static Suite *pidfile_suite(void)
 	TCase *all[] = { core, limits, errors };
 
 	for (size_t i = 0; i < 3; i++) {
-		tcase_add_checked_fixture(all[i], make_dir, remove_dir);
+		tcase_add_unchecked_fixture(all[i], make_base, remove_base);
+		tcase_add_checked_fixture(all[i], make_dir, NULL);
 		tcase_set_timeout(all[i], 10);
 		suite_add_tcase(s, all[i]);
 	}
