@@ -7,7 +7,9 @@
 #include <pty.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/pidfd.h>
@@ -83,6 +85,19 @@ static int keep_only(struct holder_fds *f)
     return close_range(next, ~0U, 0);
 }
 
+/* The kernel's struct sigaction on the generic ABI (x86_64, aarch64):
+ * what rt_sigaction takes when glibc's sigaction will not. */
+struct kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+/* Every signal to its default, but `ignored`. glibc refuses to touch its
+ * two internal signals (32 and 33), yet a launcher such as make can leave
+ * them ignored, and that survives exec: the raw system call resets them,
+ * so every candidate starts from the same, known state. */
 static void reset_dispositions(int ignored)
 {
     struct sigaction sa;
@@ -92,7 +107,10 @@ static void reset_dispositions(int ignored)
         if (sig == SIGKILL || sig == SIGSTOP)
             continue;
         sa.sa_handler = sig == ignored ? SIG_IGN : SIG_DFL;
-        sigaction(sig, &sa, NULL);  /* fails for glibc's internal signals: harmless */
+        if (sigaction(sig, &sa, NULL) < 0 && errno == EINVAL) {
+            struct kernel_sigaction k = { SIG_DFL, 0, NULL, 0 };
+            syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof k.mask);
+        }
     }
 }
 
