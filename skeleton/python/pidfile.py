@@ -81,7 +81,7 @@ class Pidfile:
             fd = _open_regular(path, os.O_RDWR | os.O_CREAT)
             try:
                 if _try_lock(fd, path) and _still_named(fd, path):
-                    _fix_mode(fd)
+                    _make_ours(fd)
                     return cls(path, fd)
             except BaseException:
                 os.close(fd)
@@ -164,9 +164,15 @@ def _still_named(fd, path):
     return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
-def _fix_mode(fd):
-    # A stale pidfile may come from a careless writer (the seed's is 0666).
-    if stat.S_IMODE(os.fstat(fd).st_mode) != MODE:
+def _make_ours(fd):
+    """Own the file and give it MODE: a stale pidfile may come from a
+    careless writer (the seed's is 0666) or from another user, who could
+    otherwise still rewrite it. Taking over another user's file needs root:
+    for anyone else fchown fails (EPERM), and the takeover is refused."""
+    st = os.fstat(fd)
+    if st.st_uid != os.geteuid():
+        os.fchown(fd, os.geteuid(), os.getegid())
+    if stat.S_IMODE(st.st_mode) != MODE:
         os.fchmod(fd, MODE)
 
 

@@ -188,6 +188,17 @@ class SingleInstanceTest(ScratchTestCase):
                 Idle(pidfile).stop()
                 support.wait_exit(pid)
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to create another user's file")
+    def test_stale_pidfile_of_another_user_made_ours(self):
+        pidfile = self.path("stale.pid")
+        with open(pidfile, "w") as f:
+            f.write("1234\n")
+        os.chown(pidfile, 65534, 65534)
+        pid = self.track(Idle(pidfile).start())
+        st = os.stat(pidfile)
+        self.assertEqual((st.st_uid, st.st_gid), (os.geteuid(), os.getegid()))
+        self.assertEqual(self.read_pidfile(pidfile), f"{pid}\n".encode())
+
     def test_symlinked_pidfile_refused(self):
         target = self.path("target")
         with open(target, "w") as f:
