@@ -136,7 +136,9 @@ class Daemon:
         Returns the pid that was stopped, or None when none runs (a stale
         pidfile is left for the next start to take over). Only the process
         that holds the pidfile's lock is signalled, through a pidfd, so a pid
-        reused between the check and the signal cannot be hit.
+        reused between the check and the signal cannot be hit. Call it (and
+        status()) from another process, never from the daemon: opening its
+        own pidfile and closing it again would drop the daemon's lock.
         """
         pid = self._running_pid("stop")
         if pid is None:

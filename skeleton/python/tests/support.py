@@ -187,6 +187,18 @@ def live_children():
     return {pid for pid, state in children().items() if state not in ("Z", "X")}
 
 
+def await_children(exclude=()):
+    """Wait (bounded) for every live child but `exclude` to exit on its own:
+    a refused daemon may still be on its way out when its launcher returns.
+    Returns those still alive afterwards."""
+    for pid in live_children() - set(exclude):
+        try:
+            wait_exit(pid)
+        except AssertionError:
+            pass
+    return live_children() - set(exclude)
+
+
 def sweep_children():
     """Kill and reap whatever children are left; return the pids that were alive."""
     leftovers = sorted(live_children())

@@ -105,4 +105,4 @@ class CliTest(ScratchTestCase):
         self.assertExit(result, 1)
         self.assertRegex(result.stderr, r"^mydaemon: fatal: unable to create pidfile "
                                         r".*missing/my.pid: No such file or directory\n$")
-        self.assertEqual(support.live_children(), set())
+        self.assertEqual(support.await_children(), set(), "refused daemon gone")

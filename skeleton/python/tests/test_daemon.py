@@ -168,9 +168,8 @@ class SingleInstanceTest(ScratchTestCase):
         self.assertEqual(self.read_pidfile(pidfile), f"{first}\n".encode())
         after = os.stat(pidfile)
         self.assertEqual((after.st_ino, after.st_mtime_ns), (before.st_ino, before.st_mtime_ns))
-        for pid in support.live_children() - {first}:
-            support.wait_exit(pid)      # the refused daemon, on its way out
-        self.assertEqual(support.live_children(), {first})
+        self.assertEqual(support.await_children(exclude={first}), set(), "refused daemon gone")
+        self.assertTrue(support.is_alive(first))
 
     def test_stale_pidfile_taken_over(self):
         for content in (f"{dead_pid()}\n".encode(), b"1234/n", b""):

@@ -90,4 +90,4 @@ class SeedTest(ScratchTestCase):
         self.assertEqual(result.returncode, 1)
         self.assertEqual(result.stderr, f"pidfile {self.pidfile} already exist. "
                                         "Daemon already running?/n")
-        self.assertEqual(support.live_children(), set())
+        self.assertEqual(support.await_children(), set(), "no daemon left")
