@@ -80,9 +80,11 @@ def default_pidfile():
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog=PROG, description="An example SysV daemon: it waits, and logs to syslog.")
+        prog=PROG, description="An example SysV daemon: it waits, and logs to syslog.",
+        epilog="Exit status: 0 done, 1 failed, 2 usage error; "
+               "status: 0 running, 1 stale pidfile, 3 not running.")
     parser.add_argument("command", choices=("start", "stop", "restart", "status"))
-    parser.add_argument("--pidfile", default=default_pidfile(),
+    parser.add_argument("--pidfile", metavar="PATH", default=default_pidfile(),
                         help="pidfile path (default: %(default)s)")
     parser.add_argument("--foreground", action="store_true",
                         help="start: run in this process, do not detach")
