@@ -266,9 +266,8 @@ static int setup(struct run *r, struct run_output *out)
     return 0;
 }
 
-static long deadline(const struct run *r, unsigned ms)
+static long deadline_in(unsigned ms)
 {
-    (void)r;
     return now_ms() + (long)ms;
 }
 
@@ -281,7 +280,7 @@ static int launch_and_wait(struct run *r, struct launch *l, char *const argv[],
 
     if (launch_start(l, &r->t, argv, &r->h, res) < 0)
         return failf(r, "unable to launch %s: %s", argv[0], strerror(errno));
-    if (launch_wait(l, &r->t, deadline(r, r->opt->timeout_ms), &exec_errno) < 0)
+    if (launch_wait(l, &r->t, deadline_in(r->opt->timeout_ms), &exec_errno) < 0)
         return wait_failed(r, argv[0]);
     if (exec_errno)
         return failf(r, "unable to execute %s: %s", argv[0], strerror(exec_errno));
@@ -306,7 +305,7 @@ static int count_alive(const struct procset *s)
 
 static int settle(struct run *r)
 {
-    if (r->opt->settle_ms && tracker_wait_fd(&r->t, -1, deadline(r, r->opt->settle_ms)) < 0)
+    if (r->opt->settle_ms && tracker_wait_fd(&r->t, -1, deadline_in(r->opt->settle_ms)) < 0)
         return wait_failed(r, "the settle time");
     return 0;
 }
@@ -434,7 +433,7 @@ static int phase_hangup(struct run *r)
         return 0;
     ev->hangup_ran = 1;
     launch_hangup(&r->first, &r->t);
-    ended = tracker_wait_exit(&r->t, &r->daemon, deadline(r, r->opt->settle_ms));
+    ended = tracker_wait_exit(&r->t, &r->daemon, deadline_in(r->opt->settle_ms));
     if (ended < 0)
         return wait_failed(r, "the daemon after the hangup");
     ev->survived_hangup = !ended;
@@ -446,7 +445,7 @@ static int phase_hangup(struct run *r)
 static int stop_daemon(struct run *r, const struct tracked *d, struct launch_result *cmd,
                        int *stopped, long *ms)
 {
-    long start = now_ms(), until = deadline(r, r->opt->timeout_ms);
+    long start = now_ms(), until = deadline_in(r->opt->timeout_ms);
     struct launch stopper;
     int ended, exec_errno, rc = 0;
 
