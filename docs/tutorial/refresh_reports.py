@@ -80,7 +80,7 @@ CANDIDATES = {
 }
 
 MARKER = re.compile(r"^<!-- report: (\S+)(?: ids=(\S+))? -->$")
-REGENERATED = re.compile(r"^<!-- regenerated: .* -->$")
+REGENERATED = re.compile(r"^Reports last regenerated: .*$")
 CHECK_LINE = re.compile(r"^  (PASS|FAIL|WARN|SKIP)  (\S+)")
 SCRATCH = re.compile(r"/tmp/checker\.[A-Za-z0-9]{6}")
 
@@ -141,7 +141,7 @@ def refresh_page(path, runs, stamp):
     while i < len(text):
         line = text[i]
         if REGENERATED.match(line):
-            out.append(f"<!-- regenerated: {stamp} -->")
+            out.append(f"Reports last regenerated: {stamp}.")
             i += 1
             continue
         m = MARKER.match(line)
