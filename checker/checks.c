@@ -170,7 +170,7 @@ const struct check checks[CK_COUNT] = {
         " open for life.",
         0, judge_pidfile_locked },
     [CK_SINGLE_INSTANCE] = {
-        "single-instance", 11, "start(): is it already running?",
+        "single-instance", 9, "start(): is it already running?",
         "12: the pidfile makes a second start fail",
         "a second start exits non-zero and leaves the first daemon and its pidfile "
         "untouched",

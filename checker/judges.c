@@ -630,6 +630,25 @@ void judge_pidfile_removed(const struct evidence *ev, const struct options *opt,
             "when a signal kills the process)");
 }
 
+static int listed(const struct pid_list *l, pid_t pid)
+{
+    for (int i = 0; i < l->count && i < EV_MAX_PIDS; i++)
+        if (l->pid[i] == pid)
+            return 1;
+    return 0;
+}
+
+/* Were the leftovers all started by the second start of single-instance? */
+static int only_second_instance(const struct evidence *ev)
+{
+    if (ev->leftovers.count > EV_MAX_PIDS || ev->second_new.count == 0)
+        return 0;
+    for (int i = 0; i < ev->leftovers.count; i++)
+        if (!listed(&ev->second_new, ev->leftovers.pid[i]))
+            return 0;
+    return 1;
+}
+
 void judge_no_leftovers(const struct evidence *ev, const struct options *opt,
                         struct result *r)
 {
@@ -643,5 +662,10 @@ void judge_no_leftovers(const struct evidence *ev, const struct options *opt,
     }
     list_pids(&ev->leftovers, pids, sizeof pids);
     observe(r, "%d left: %s", ev->leftovers.count, pids);
+    if (only_second_instance(ev)) {
+        verdict(r, ST_FAIL, "what was left is the second instance that the second start made "
+                "(see single-instance): the stop ended only one of the two; the checker killed it");
+        return;
+    }
     verdict(r, ST_FAIL, "stop your children before exiting; the checker killed them");
 }
