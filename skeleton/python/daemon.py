@@ -298,6 +298,10 @@ class Daemon:
                 _step(f"redirect fd {target}", os.dup2, fd, target)
                 if fd > 2:
                     os.close(fd)
+            # os.open makes its descriptor close-on-exec; when it landed on
+            # the closed target itself, no dup2 cleared that: a program the
+            # daemon runs must inherit its standard descriptors.
+            os.set_inheritable(target, True)
 
     def _report_ready(self):
         if self._ready_fd >= 0:
