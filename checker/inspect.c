@@ -87,15 +87,43 @@ static void inspect_cwd(int pdir, const struct inspect_ref *ref, struct daemon_s
     d->cwd_is_expected = ref->expected_cwd_ok && same_object(&st, &ref->expected_cwd);
 }
 
-static void inspect_lock(const char *pidfile, struct daemon_seen *d)
+/* A POSIX or OFD lock, asked of the kernel without taking one:
+ * F_OFD_GETLK reports a lock that would conflict with a write lock. 1 when
+ * one is held, 0 when none (flock locks are invisible to it), -1 on error. */
+static int query_fcntl_lock(const char *pidfile, const struct stat *st, struct proc_lock *l)
 {
-    struct stat st;
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    struct stat now;
+    int fd = open(pidfile, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), r = -1;
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino &&
+        fcntl(fd, F_OFD_GETLK, &fl) == 0) {
+        r = fl.l_type != F_UNLCK;
+        if (r) {
+            snprintf(l->kind, sizeof l->kind, "%s", fl.l_pid > 0 ? "POSIX" : "OFDLCK");
+            snprintf(l->type, sizeof l->type, "%s", fl.l_type == F_WRLCK ? "WRITE" : "READ");
+            l->pid = fl.l_pid > 0 ? fl.l_pid : -1;
+            l->major = major(st->st_dev);
+            l->minor = minor(st->st_dev);
+            l->ino = st->st_ino;
+        }
+    }
+    close(fd);
+    return r;
+}
+
+/* Any lock, flock included, as /proc/locks lists it by device and inode.
+ * Reading it is slow (the kernel waits for an RCU grace period to freeze
+ * the lock lists), so it is asked only when the direct query found none. */
+static int find_in_proc_locks(const struct stat *st, struct proc_lock *l)
+{
     size_t cap = 64 << 10;
     char *buf = NULL;
     ssize_t n = -1;
+    int found = 0;
 
-    if (!pidfile || lstat(pidfile, &st) < 0 || !S_ISREG(st.st_mode))
-        return;
     for (; cap <= LOCKS_MAX; cap *= 4) {
         char *bigger = realloc(buf, cap);
         if (!bigger)
@@ -106,8 +134,19 @@ static void inspect_lock(const char *pidfile, struct daemon_seen *d)
             break;
     }
     if (n >= 0)
-        d->lock_held = proc_locks_find(buf, (size_t)n, st.st_dev, st.st_ino, &d->lock) == 1;
+        found = proc_locks_find(buf, (size_t)n, st->st_dev, st->st_ino, l) == 1;
     free(buf);
+    return found;
+}
+
+static void inspect_lock(const char *pidfile, struct daemon_seen *d)
+{
+    struct stat st;
+
+    if (!pidfile || lstat(pidfile, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
+    d->lock_held = query_fcntl_lock(pidfile, &st, &d->lock) == 1 ||
+                   find_in_proc_locks(&st, &d->lock);
 }
 
 int inspect_daemon(const struct tracked *p, const struct procset *now,
