@@ -248,6 +248,18 @@ int procset_descends(const struct procset *s, pid_t pid, pid_t root)
     return 0;
 }
 
+static ssize_t read_once(int dir, const char *name, char *buf, size_t cap)
+{
+    int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, cap);
+    close(fd);
+    return n;
+}
+
 /* Every process on the machine, as far as /proc lets us read it. */
 static int scan_all(struct procset *all)
 {
@@ -259,15 +271,17 @@ static int scan_all(struct procset *all)
     while ((e = readdir(d)) != NULL) {
         struct proc_stat st;
         struct tracked p;
-        char path[64], text[1024], *end;
+        char path[64], text[2048], *end;
         long pid = strtol(e->d_name, &end, 10);
         ssize_t n;
 
         if (*end || pid <= 0)
             continue;
-        /* One open per process: a scan runs often, over every process. */
-        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        n = proc_read_file(AT_FDCWD, path, text, sizeof text);
+        /* A scan runs often, over every process: one openat relative to
+         * /proc and one read, since the kernel makes the whole stat line at
+         * once (at most about 1 KiB: 52 numbers and a 15-byte name). */
+        snprintf(path, sizeof path, "%ld/stat", pid);
+        n = read_once(dirfd(d), path, text, sizeof text);
         if (n < 0 || proc_stat_parse(text, (size_t)n, &st) < 0)
             continue;           /* gone since readdir: not an error */
         p = (struct tracked){ st.pid, st.ppid, st.session, st.state, st.starttime, "" };
