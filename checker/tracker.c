@@ -353,14 +353,6 @@ int tracker_scan(struct tracker *t, struct procset *out)
     return 0;
 }
 
-int tracker_seen(const struct tracker *t, pid_t pid)
-{
-    for (size_t i = 0; i < t->seen.n; i++)
-        if (t->seen.v[i].pid == pid && proc_alive(pid, t->seen.v[i].starttime))
-            return 1;
-    return 0;
-}
-
 /* A pidfd on p, or -1 (ESRCH) when p is gone or its pid now names another
  * process: the start time is compared after the pidfd pins the process. */
 static int open_verified(const struct tracker *t, const struct tracked *p)

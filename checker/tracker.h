@@ -80,8 +80,6 @@ int tracker_wait_fd(struct tracker *t, int fd, long deadline);
  * pid as the root, "the subtree" would be every process on the machine. */
 int tracker_scan(struct tracker *t, struct procset *out);
 
-/* Was (pid, starttime) seen in the subtree, and is it alive now. */
-int tracker_seen(const struct tracker *t, pid_t pid);
 const struct tracked *procset_find(const struct procset *s, pid_t pid);
 /* Is pid in the subtree rooted at root in s (root itself included). */
 int procset_descends(const struct procset *s, pid_t pid, pid_t root);

@@ -6,7 +6,7 @@
 # one failed test), then again under valgrind with CK_FORK=no, so that the
 # tests' own processes are the ones checked for errors and leaks.
 
-UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges check_tracker
+UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges check_tracker check_run
 UNIT_BINS  := $(addprefix tests/unit/,$(UNIT_TESTS))
 UNIT_HELPER_OBJS := tests/unit/unit_tmpdir.o
 
@@ -16,6 +16,8 @@ UNIT_OBJS_check_json    := checker/json.o checker/utf8.o
 UNIT_OBJS_check_options := checker/options.o checker/pidfile.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/pidfile.o checker/fdio.o checker/options.o
 UNIT_OBJS_check_tracker := checker/tracker.o checker/proc.o checker/fdio.o
+UNIT_OBJS_check_run     := $(CHECKER_LIB_OBJS)
+UNIT_LIBS_check_run     := -lutil
 
 # Evaluated when used, so that `make check` sees the package that its
 # `deps` step has just installed.
@@ -49,6 +51,6 @@ tests/unit/%.o: tests/unit/%.c tests/unit/unit_tmpdir.h
 define UNIT_TEST_RULE
 tests/unit/$(1): tests/unit/$(1).c $$(UNIT_OBJS_$(1)) tests/unit/unit_tmpdir.h $$(CHECKER_HDRS)
 	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$(UNIT_CHECK_CFLAGS) -Ichecker -o $$@ $$< \
-	    $$(UNIT_OBJS_$(1)) $$(LDFLAGS) $$(UNIT_CHECK_LIBS) $$(LDLIBS)
+	    $$(UNIT_OBJS_$(1)) $$(LDFLAGS) $$(UNIT_CHECK_LIBS) $$(UNIT_LIBS_$(1)) $$(LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_TEST_RULE,$(t))))
