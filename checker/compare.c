@@ -13,6 +13,7 @@
 struct facet {
     const char *name;
     int measure;    /* a timing or size: it always differs, never marked */
+    int of_daemon;  /* describes the daemon: "no daemon" when none was found */
     void (*show)(const struct evidence *ev, char *out, size_t cap);
 };
 
@@ -21,19 +22,27 @@ static void show_session(const struct evidence *ev, char *out, size_t cap)
 {
     const struct proc_stat *st = &ev->daemon.st;
 
-    if (!ev->daemon.found) {
-        snprintf(out, cap, "no daemon");
-        return;
-    }
     snprintf(out, cap, "%s, %s, %s", st->session == st->pid ? "session leader"
              : st->session == ev->launch_sid ? "launcher's session" : "own session",
              st->pgrp == st->pid ? "group leader" : st->pgrp == st->session ? "pgid = sid"
              : "other group", st->ppid == ev->checker_pid ? "orphan" : "parent alive");
 }
 
-static void show_processes(const struct evidence *ev, char *out, size_t cap)
+/* How many forks stood between the launcher and the daemon, told from
+ * the ids the daemon kept: counting processes would miss the ones their
+ * own parent reaped before the checker could see them. */
+static void show_forks(const struct evidence *ev, char *out, size_t cap)
 {
-    snprintf(out, cap, "%d started, %d alive", ev->processes_started, ev->daemon.descendants);
+    const struct proc_stat *st = &ev->daemon.st;
+
+    if (st->session == ev->launch_sid && st->pgrp == st->pid)
+        snprintf(out, cap, "0: the launcher itself");
+    else if (st->session == ev->launch_sid)
+        snprintf(out, cap, "1, no setsid");
+    else if (st->session == st->pid)
+        snprintf(out, cap, "1: fork, setsid");
+    else
+        snprintf(out, cap, "2: fork, setsid, fork");
 }
 
 static void show_launch_ms(const struct evidence *ev, char *out, size_t cap)
@@ -43,7 +52,9 @@ static void show_launch_ms(const struct evidence *ev, char *out, size_t cap)
 
 static void show_stop_ms(const struct evidence *ev, char *out, size_t cap)
 {
-    if (ev->stop_ran && ev->stopped)
+    if (!ev->stop_ran)
+        snprintf(out, cap, "not stopped: nothing ran");
+    else if (ev->stopped)
         snprintf(out, cap, "%ld ms", ev->stop_ms);
     else
         snprintf(out, cap, "did not stop");
@@ -51,7 +62,7 @@ static void show_stop_ms(const struct evidence *ev, char *out, size_t cap)
 
 static void show_rss(const struct evidence *ev, char *out, size_t cap)
 {
-    if (ev->daemon.found && ev->daemon.status.vmrss_kb >= 0)
+    if (ev->daemon.status.vmrss_kb >= 0)
         snprintf(out, cap, "%ld KiB", ev->daemon.status.vmrss_kb);
     else
         snprintf(out, cap, "unknown");
@@ -59,7 +70,7 @@ static void show_rss(const struct evidence *ev, char *out, size_t cap)
 
 static void show_cwd(const struct evidence *ev, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s", ev->daemon.found ? ev->daemon.cwd : "no daemon");
+    snprintf(out, cap, "%s", ev->daemon.cwd);
 }
 
 static void show_umask(const struct evidence *ev, char *out, size_t cap)
@@ -157,18 +168,18 @@ static void show_lock(const struct evidence *ev, char *out, size_t cap)
 }
 
 static const struct facet facets[] = {
-    { "session", 0, show_session },
-    { "processes", 0, show_processes },
-    { "cwd", 0, show_cwd },
-    { "umask", 0, show_umask },
-    { "stdio", 0, show_stdio },
-    { "own fds", 0, show_own_fds },
-    { "inherited fds", 0, show_inherited },
-    { "pidfile", 0, show_pidfile },
-    { "pidfile lock", 0, show_lock },
-    { "launch time", 1, show_launch_ms },
-    { "stop time", 1, show_stop_ms },
-    { "resident memory", 1, show_rss },
+    { "session", 0, 1, show_session },
+    { "forks", 0, 1, show_forks },
+    { "cwd", 0, 1, show_cwd },
+    { "umask", 0, 1, show_umask },
+    { "stdio", 0, 1, show_stdio },
+    { "own fds", 0, 1, show_own_fds },
+    { "inherited fds", 0, 1, show_inherited },
+    { "pidfile", 0, 0, show_pidfile },
+    { "pidfile lock", 0, 1, show_lock },
+    { "launch time", 1, 0, show_launch_ms },
+    { "stop time", 1, 0, show_stop_ms },
+    { "resident memory", 1, 1, show_rss },
 };
 
 #define NFACETS (sizeof facets / sizeof *facets)
@@ -178,12 +189,34 @@ static int check_differs(const struct report *a, const struct report *b, int i)
     return a->results[i].status != b->results[i].status;
 }
 
+static void show_facet(size_t f, const struct evidence *ev, char *out)
+{
+    if (facets[f].of_daemon && !ev->daemon.found)
+        snprintf(out, FACET_TEXT, "no daemon");
+    else
+        facets[f].show(ev, out, FACET_TEXT);
+}
+
 static int facet_differs(const struct report *a, const struct report *b, size_t f,
                          char *ta, char *tb)
 {
-    facets[f].show(a->ev, ta, FACET_TEXT);
-    facets[f].show(b->ev, tb, FACET_TEXT);
+    show_facet(f, a->ev, ta);
+    show_facet(f, b->ev, tb);
     return !facets[f].measure && strcmp(ta, tb) != 0;
+}
+
+/* The width of column A: its longest text, so that B never runs into it. */
+static int column_width(const struct report *a, const struct report *b)
+{
+    char ta[FACET_TEXT], tb[FACET_TEXT];
+    int width = 8;
+
+    for (size_t f = 0; f < NFACETS; f++) {
+        facet_differs(a, b, f, ta, tb);
+        if ((int)strlen(ta) > width)
+            width = (int)strlen(ta);
+    }
+    return width + 2;
 }
 
 static void write_command(FILE *out, const char *label, char *const *command)
@@ -197,26 +230,26 @@ static void write_command(FILE *out, const char *label, char *const *command)
 void report_compare_text(FILE *out, const struct report *a, const struct report *b, int colour)
 {
     char ta[FACET_TEXT], tb[FACET_TEXT];
-    int differences = 0;
+    int differences = 0, w = column_width(a, b);
     const char *on = colour ? "\033[1m" : "", *off = colour ? "\033[0m" : "";
 
     write_command(out, "A", a->command);
     write_command(out, "B", b->command);
-    fprintf(out, "\n  %-22s %-36s %s\n", "check", "A", "B");
+    fprintf(out, "\n  %-22s %-*s %s\n", "check", w, "A", "B");
     for (int i = 0; i < CK_COUNT; i++) {
         int d = check_differs(a, b, i);
         differences += d;
-        fprintf(out, "%s%c %-22s %-36s %s%s\n", d ? on : "", d ? '*' : ' ', checks[i].id,
+        fprintf(out, "%s%c %-22s %-*s %s%s\n", d ? on : "", d ? '*' : ' ', checks[i].id, w,
                 status_name(a->results[i].status), status_name(b->results[i].status), d ? off : "");
         if (d)
             fprintf(out, "    A: %s\n    B: %s\n", a->results[i].observed, b->results[i].observed);
     }
-    fprintf(out, "\n  %-22s %-36s %s\n", "facet", "A", "B");
+    fprintf(out, "\n  %-22s %-*s %s\n", "facet", w, "A", "B");
     for (size_t f = 0; f < NFACETS; f++) {
         int d = facet_differs(a, b, f, ta, tb);
         differences += d;
-        fprintf(out, "%s%c %-22s %-36s %s%s\n", d ? on : "", d ? '*' : ' ', facets[f].name, ta, tb,
-                d ? off : "");
+        fprintf(out, "%s%c %-22s %-*s %s%s\n", d ? on : "", d ? '*' : ' ', facets[f].name, w, ta,
+                tb, d ? off : "");
     }
     fprintf(out, "\nverdict: A %s, B %s; %d difference%s marked *\n", report_verdict(a),
             report_verdict(b), differences, differences == 1 ? "" : "s");
@@ -257,6 +290,26 @@ void report_compare_json(FILE *out, const struct report *a, const struct report 
         json_string(&j, ta);
         json_key(&j, "b");
         json_string(&j, tb);
+        json_object_end(&j);
+    }
+    json_array_end(&j);
+    /* Every facet, the measures included (differences lists only the
+     * marked ones). */
+    json_key(&j, "facets");
+    json_array_begin(&j);
+    for (size_t f = 0; f < NFACETS; f++) {
+        int d = facet_differs(a, b, f, ta, tb);
+        json_object_begin(&j);
+        json_key(&j, "facet");
+        json_string(&j, facets[f].name);
+        json_key(&j, "a");
+        json_string(&j, ta);
+        json_key(&j, "b");
+        json_string(&j, tb);
+        json_key(&j, "measure");
+        json_bool(&j, facets[f].measure);
+        json_key(&j, "differs");
+        json_bool(&j, d);
         json_object_end(&j);
     }
     json_array_end(&j);

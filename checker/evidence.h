@@ -88,7 +88,6 @@ struct evidence {
 
     /* 1: launch */
     struct launch_result launch;
-    int processes_started;      /* by the first start, until the inspection */
     int pidfile_at_exit;        /* the pidfile existed when the launcher was reaped */
     pid_t launch_sid;           /* the session of the launch terminal */
 

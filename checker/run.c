@@ -294,15 +294,6 @@ static int scan(struct run *r, struct procset *now)
     return 0;
 }
 
-static int count_alive(const struct procset *s)
-{
-    int n = 0;
-
-    for (size_t i = 0; i < s->n; i++)
-        n += tracked_alive(&s->v[i]);
-    return n;
-}
-
 static int settle(struct run *r)
 {
     if (r->opt->settle_ms && tracker_wait_fd(&r->t, -1, deadline_in(r->opt->settle_ms)) < 0)
@@ -343,9 +334,7 @@ static int phase_inspect(struct run *r)
                                   ev->pidfile.pid == d->pid;
         ev->alive_after_checks = proc_alive(d->pid, d->starttime);
     }
-    /* The launcher (reaped by its holder), the orphans the checker reaped,
-     * and those alive now. */
-    ev->processes_started = 1 + (int)r->t.reaped + count_alive(&now);
+
     procset_free(&now);
     return 0;
 }

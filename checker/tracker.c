@@ -129,7 +129,7 @@ void tracker_drain(struct tracker *t, int fd)
 }
 
 /* Reap every child that has exited, orphans included, until none is left. */
-static void reap(struct tracker *t)
+static void reap(void)
 {
     for (;;) {
         siginfo_t si;
@@ -137,7 +137,6 @@ static void reap(struct tracker *t)
         memset(&si, 0, sizeof si);
         if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
             return;
-        t->reaped++;
     }
 }
 
@@ -153,7 +152,7 @@ static int take_signals(struct tracker *t)
         t->interrupted = (int)si.ssi_signo;
         stop = 1;
     }
-    reap(t);
+    reap();
     return stop;
 }
 
@@ -444,6 +443,6 @@ int tracker_sweep(struct tracker *t, long timeout_ms, struct pid_list *counted,
 
     for (int round = 0; alive > 0 && round < 100; round++)
         alive = signal_all(t, SIGKILL, now_ms() + timeout_ms, NULL, NULL);
-    reap(t);
+    reap();
     return alive < 0 ? -1 : 0;
 }

@@ -50,7 +50,6 @@ struct tracker {
     int nhelpers;
     struct watch watches[TRACKER_MAX_WATCH];
     int nwatches;
-    long reaped;                /* processes reaped, orphans included */
 };
 
 /* Monotonic milliseconds. */

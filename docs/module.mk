@@ -54,3 +54,10 @@ install-check: $(DOCS_CHECKER)
 
 ci-docs-check: $(DOCS_CHECKER)
 	@$(PYTHON) $(DOCS_TOOLS)/test_ci_docs.py --checker $(DOCS_CHECKER) docs/ci.md
+
+# docs/compare-c-python.md: the comparisons it shows are run again, and what
+# the page says of them must still hold.
+CHECK_TARGETS += compare-doc-check
+.PHONY: compare-doc-check
+compare-doc-check: $(DOCS_CHECKER) skeleton/c/mydaemon skeleton/c/steps/bin/seed-as-published
+	@$(PYTHON) -B $(DOCS_TOOLS)/test_compare_doc.py --checker $(DOCS_CHECKER) docs/compare-c-python.md
