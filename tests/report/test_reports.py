@@ -158,12 +158,17 @@ def test_compare(tmp):
         doc = json.loads(p.stdout)
     except ValueError:
         doc = {}
-    case("compare: json has a, b and differences", set(doc) == {"a", "b", "differences"},
-         p.stdout[:300] + p.stderr)
+    case("compare: json has a, b, differences and facets",
+         set(doc) == {"a", "b", "differences", "facets"}, p.stdout[:300] + p.stderr)
     if not doc:
         return
     case("compare: both daemons pass", doc["a"]["verdict"] == doc["b"]["verdict"] == "pass"
          and p.returncode == 0, [doc["a"]["verdict"], doc["b"]["verdict"]])
+    case("compare: every facet listed, measures flagged",
+         [f["facet"] for f in doc["facets"] if f["measure"]] ==
+         ["launch time", "stop time", "resident memory"]
+         and all(f["differs"] == any(d.get("facet") == f["facet"] for d in doc["differences"])
+                 for f in doc["facets"]), doc["facets"])
     case("compare: differences name a check or a facet",
          all(("check" in d) != ("facet" in d) and {"a", "b"} <= set(d) for d in doc["differences"]),
          doc["differences"])
