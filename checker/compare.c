@@ -255,6 +255,19 @@ void report_compare_text(FILE *out, const struct report *a, const struct report 
             report_verdict(b), differences, differences == 1 ? "" : "s");
 }
 
+/* {"<kind>": name, "a": ..., "b": ...}, left open for more members. */
+static void pair_begin(struct json *j, const char *kind, const char *name, const char *a,
+                       const char *b)
+{
+    json_object_begin(j);
+    json_key(j, kind);
+    json_string(j, name);
+    json_key(j, "a");
+    json_string(j, a);
+    json_key(j, "b");
+    json_string(j, b);
+}
+
 void report_compare_json(FILE *out, const struct report *a, const struct report *b)
 {
     struct json j;
@@ -271,25 +284,14 @@ void report_compare_json(FILE *out, const struct report *a, const struct report 
     for (int i = 0; i < CK_COUNT; i++) {
         if (!check_differs(a, b, i))
             continue;
-        json_object_begin(&j);
-        json_key(&j, "check");
-        json_string(&j, checks[i].id);
-        json_key(&j, "a");
-        json_string(&j, status_name(a->results[i].status));
-        json_key(&j, "b");
-        json_string(&j, status_name(b->results[i].status));
+        pair_begin(&j, "check", checks[i].id, status_name(a->results[i].status),
+                   status_name(b->results[i].status));
         json_object_end(&j);
     }
     for (size_t f = 0; f < NFACETS; f++) {
         if (!facet_differs(a, b, f, ta, tb))
             continue;
-        json_object_begin(&j);
-        json_key(&j, "facet");
-        json_string(&j, facets[f].name);
-        json_key(&j, "a");
-        json_string(&j, ta);
-        json_key(&j, "b");
-        json_string(&j, tb);
+        pair_begin(&j, "facet", facets[f].name, ta, tb);
         json_object_end(&j);
     }
     json_array_end(&j);
@@ -299,13 +301,7 @@ void report_compare_json(FILE *out, const struct report *a, const struct report 
     json_array_begin(&j);
     for (size_t f = 0; f < NFACETS; f++) {
         int d = facet_differs(a, b, f, ta, tb);
-        json_object_begin(&j);
-        json_key(&j, "facet");
-        json_string(&j, facets[f].name);
-        json_key(&j, "a");
-        json_string(&j, ta);
-        json_key(&j, "b");
-        json_string(&j, tb);
+        pair_begin(&j, "facet", facets[f].name, ta, tb);
         json_key(&j, "measure");
         json_bool(&j, facets[f].measure);
         json_key(&j, "differs");

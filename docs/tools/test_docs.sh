@@ -25,15 +25,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/docs-check.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM HUP
 
-passed=0 failed=0 skipped=0
-ok() { passed=$((passed + 1)); printf 'ok    %s\n' "$1"; }
-not_ok() {
-	failed=$((failed + 1))
-	printf 'FAIL  %s\n' "$1"
-	shift
-	for line in "$@"; do printf '%s\n' "$line" | sed 's/^/        /'; done
-}
-skip() { skipped=$((skipped + 1)); printf 'skip  %s: %s\n' "$1" "$2"; }
+# shellcheck source=../../tests/testlib.sh
+. "$root/tests/testlib.sh"
 
 # up_to_date NAME COMMITTED GENERATOR-ARGS...
 up_to_date() {
@@ -97,6 +90,4 @@ done
 if [ -z "$missing" ]; then ok "man page: has every section"
 else not_ok "man page: has every section" "missing:$missing"; fi
 
-[ "$skipped" -gt 0 ] && echo "$skipped skipped"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -16,20 +16,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/install-check.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM HUP
 
-passed=0 failed=0 skipped=0
-ok() { passed=$((passed + 1)); printf 'ok    %s\n' "$1"; }
-not_ok() {
-	failed=$((failed + 1))
-	printf 'FAIL  %s\n' "$1"
-	shift
-	for line in "$@"; do printf '%s\n' "$line" | sed 's/^/        /'; done
-}
-skip() { skipped=$((skipped + 1)); printf 'skip  %s: %s\n' "$1" "$2"; }
-
-# expect NAME EXPECTED GOT
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi
-}
+# shellcheck source=../../tests/testlib.sh
+. "$root/tests/testlib.sh"
 
 # run_make NAME ARGS...: make in the project, which must succeed.
 run_make() {
@@ -91,6 +79,4 @@ run_make "custom: make uninstall with the same dirs" uninstall DESTDIR="$dest" \
 	BINDIR=/opt/k/sbin MANDIR=/opt/k/man
 nothing_left custom "$dest"
 
-[ "$skipped" -gt 0 ] && echo "$skipped skipped"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -29,25 +29,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-passed=0 failed=0 skipped=0
-ok() { passed=$((passed + 1)); printf 'ok    %s\n' "$1"; }
-not_ok() {
-	failed=$((failed + 1))
-	printf 'FAIL  %s\n' "$1"
-	shift
-	for line in "$@"; do printf '        %s\n' "$line"; done
-}
-skip() { skipped=$((skipped + 1)); printf 'skip  %s: %s\n' "$1" "$2"; }
-
-# expect NAME EXPECTED GOT
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi
-}
-# expect_match NAME PATTERN TEXT (a shell glob, e.g. *word*)
-expect_match() {
-	# shellcheck disable=SC2053
-	if [[ $3 == $2 ]]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi
-}
+# shellcheck source=../../../tests/testlib.sh
+. "$root/tests/testlib.sh"
 yesno() { if "$@"; then echo yes; else echo no; fi; }
 
 # run CMD... : sets $out (stdout and stderr) and $rc
@@ -350,6 +333,4 @@ test_syslog
 test_checker
 test_no_leftovers
 
-[ "$skipped" -gt 0 ] && echo "$skipped skipped"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
