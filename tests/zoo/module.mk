@@ -20,11 +20,11 @@ zoo: $(ZOO_DAEMONS) $(ZOO_TOOLS)
 $(ZOO_BIN):
 	mkdir -p $@
 
-$(ZOO_LIB_OBJ): $(ZOO_DIR)/zoo.c $(ZOO_DIR)/zoo.h | $(ZOO_BIN)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(ZOO_LIB_OBJ): $(ZOO_DIR)/zoo.c $(ZOO_DIR)/zoo.h skeleton/c/daemonize.h | $(ZOO_BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Iskeleton/c -c -o $@ $<
 
-$(ZOO_BIN)/%: $(ZOO_DIR)/daemons/%.c $(ZOO_LIB_OBJ) $(ZOO_DIR)/zoo.h | $(ZOO_BIN)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ZOO_LIB_OBJ) $(LDLIBS)
+$(ZOO_BIN)/%: $(ZOO_DIR)/daemons/%.c $(ZOO_LIB_OBJ) skeleton/c/daemonize.o $(ZOO_DIR)/zoo.h | $(ZOO_BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ZOO_LIB_OBJ) skeleton/c/daemonize.o $(LDLIBS)
 
 $(ZOO_BIN)/witness: $(ZOO_DIR)/witness.c | $(ZOO_BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)

@@ -8,6 +8,7 @@
  *   first child  leaves the launcher's session, forks again and exits
  *   daemon       everything else, then sleeps in sigsuspend() until SIGTERM
  */
+#include "daemonize.h"
 #include "zoo.h"
 
 #include <errno.h>
@@ -55,28 +56,16 @@ const struct zoo_recipe zoo_correct = {
 
 /* ---------------------------------------------------------------- steps */
 
+/* The correct steps that need no switch are the reference daemon's own
+ * (skeleton/c/daemonize.c): the zoo differs from it only in its faults. */
 int zoo_close_inherited(void)
 {
-    return close_range(3, ~0U, 0);
+    return fd_close_from(3);
 }
 
 int zoo_reset_signals(void)
 {
-    struct sigaction dfl;
-    sigset_t none;
-
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP)
-            continue;
-        /* glibc keeps two real-time signals for itself and says EINVAL */
-        if (sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL)
-            return -1;
-    }
-    sigemptyset(&none);
-    return sigprocmask(SIG_SETMASK, &none, NULL);
+    return signals_reset();
 }
 
 int zoo_stdio_to_null(void)
