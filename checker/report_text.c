@@ -29,8 +29,8 @@ static void write_detail(FILE *out, const struct check *c, const struct result *
     fprintf(out, "        expected: %s\n", r->expected);
     fprintf(out, "        observed: %s\n", r->observed);
     fprintf(out, "        %s\n", r->message);
-    fprintf(out, "        read: %s (step %d); checker --explain %s\n", step_find(c->step)->page,
-            c->step, c->id);
+    fprintf(out, "        read: %s (step %d; the seed's step: %s); checker --explain %s\n",
+            step_find(c->step)->page, c->step, c->seed_step, c->id);
 }
 
 /* --step N: what the student does next. */
