@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "report.h"
+#include "text.h"
 
 #define FACET_TEXT 256
 
@@ -78,14 +79,6 @@ static void show_umask(const struct evidence *ev, char *out, size_t cap)
     snprintf(out, cap, "%04o", ev->daemon.status.umask);
 }
 
-static const struct fd_seen *fd_of(const struct evidence *ev, int fd)
-{
-    for (int i = 0; i < ev->daemon.nfds; i++)
-        if (ev->daemon.fds[i].fd == fd)
-            return &ev->daemon.fds[i];
-    return NULL;
-}
-
 /* Where 0, 1 and 2 point; a terminal or pipe name holds a number that
  * differs from run to run, so only its kind is shown. */
 static void show_stdio(const struct evidence *ev, char *out, size_t cap)
@@ -93,11 +86,11 @@ static void show_stdio(const struct evidence *ev, char *out, size_t cap)
     size_t used = 0;
 
     out[0] = '\0';
-    for (int fd = 0; fd <= 2 && used < cap; fd++) {
-        const struct fd_seen *f = fd_of(ev, fd);
+    for (int fd = 0; fd <= 2; fd++) {
+        const struct fd_seen *f = daemon_fd(&ev->daemon, fd);
         const char *t = !f ? "closed" : f->is_launch_tty ? "launch terminal"
                         : f->sentinel ? "sentinel" : f->target;
-        used += (size_t)snprintf(out + used, cap - used, "%s%d: %s", fd ? ", " : "", fd, t);
+        appendf(out, cap, &used, "%s%d: %s", fd ? ", " : "", fd, t);
     }
 }
 
@@ -126,12 +119,11 @@ static void show_own_fds(const struct evidence *ev, char *out, size_t cap)
     int n = 0;
 
     out[0] = '\0';
-    for (int i = 0; i < ev->daemon.nfds && used < cap; i++) {
+    for (int i = 0; i < ev->daemon.nfds; i++) {
         const struct fd_seen *f = &ev->daemon.fds[i];
         if (f->fd <= 2 || f->sentinel)
             continue;
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", n++ ? ", " : "",
-                                 fd_kind(ev, f->target));
+        appendf(out, cap, &used, "%s%s", n++ ? ", " : "", fd_kind(ev, f->target));
     }
     if (n == 0)
         snprintf(out, cap, "none");

@@ -16,7 +16,6 @@
 
 /* One launch of a command in the hostile environment. */
 struct launch_result {
-    int ran;                /* the command was started */
     int exited;             /* it exited within the timeout */
     int status;             /* its wait status, when exited */
     long elapsed_ms;        /* from the start to its exit (or to the timeout) */
@@ -42,7 +41,6 @@ struct pid_list {
 
 struct daemon_seen {
     int found;
-    int from_pidfile;       /* chosen because the pidfile names it */
     struct proc_stat st;
     int status_ok;
     struct proc_status status;
@@ -52,11 +50,9 @@ struct daemon_seen {
     int nfds;
     int fds_errno;
     struct fd_seen fds[EV_MAX_FDS];
-    int more_fds;           /* it had more than EV_MAX_FDS */
     struct pid_list zombies;
     int lock_held;
     struct proc_lock lock;
-    int descendants;        /* processes of the candidate alive at inspection */
 };
 
 /* Who the pidfile names, as far as the checker can tell. */
@@ -84,7 +80,6 @@ struct evidence {
     pid_t checker_pid;
     unsigned hostile_umask;
     int blocked_sig, ignored_sig;
-    int expected_cwd_errno;     /* stat of --cwd failed: cwd cannot pass */
 
     /* 1: launch */
     struct launch_result launch;
@@ -130,5 +125,14 @@ struct evidence {
 
     long elapsed_ms;
 };
+
+/* The daemon's descriptor number fd, or NULL when it is closed. */
+static inline const struct fd_seen *daemon_fd(const struct daemon_seen *d, int fd)
+{
+    for (int i = 0; i < d->nfds; i++)
+        if (d->fds[i].fd == fd)
+            return &d->fds[i];
+    return NULL;
+}
 
 #endif

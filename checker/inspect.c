@@ -61,10 +61,8 @@ static int inspect_fds(int pdir, const struct inspect_ref *ref, struct daemon_se
     while ((e = readdir(dir)) != NULL) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9')
             continue;
-        if (d->nfds == EV_MAX_FDS) {
-            d->more_fds = 1;
-            continue;
-        }
+        if (d->nfds == EV_MAX_FDS)
+            break;
         memset(&d->fds[d->nfds], 0, sizeof d->fds[0]);
         inspect_fd(dirfd(dir), e->d_name, ref, &d->fds[d->nfds++]);
     }
@@ -172,7 +170,6 @@ int inspect_daemon(const struct tracked *p, const struct procset *now,
     for (size_t i = 0; i < now->n; i++) {
         if (now->v[i].ppid == p->pid && now->v[i].state == 'Z')
             pid_list_add(&d->zombies, now->v[i].pid, now->v[i].comm);
-        d->descendants += tracked_alive(&now->v[i]);
     }
     inspect_lock(ref->pidfile, d);
     return 0;
@@ -206,12 +203,6 @@ void inspect_pidfile(const char *path, const struct procset *now, pid_t checker,
         out->named = NAMED_DEAD;
 }
 
-static int excluded(const struct procset *not_in, const struct tracked *p)
-{
-    const struct tracked *q = not_in ? procset_find(not_in, p->pid) : NULL;
-
-    return q && q->starttime == p->starttime;
-}
 
 const struct tracked *find_daemon(const struct procset *now, const struct pidfile_seen *pf,
                                   const struct procset *not_in)
@@ -220,16 +211,16 @@ const struct tracked *find_daemon(const struct procset *now, const struct pidfil
 
     if (pf && pf->named == NAMED_DESCENDANT) {
         const struct tracked *p = procset_find(now, pf->pid);
-        if (p && !excluded(not_in, p))
+        if (p && !procset_has(not_in, p))
             return p;
     }
     for (size_t i = 0; i < now->n; i++) {
         const struct tracked *p = &now->v[i], *parent;
 
-        if (!tracked_alive(p) || excluded(not_in, p))
+        if (!tracked_alive(p) || procset_has(not_in, p))
             continue;
         parent = procset_find(now, p->ppid);
-        if (parent && tracked_alive(parent) && !excluded(not_in, parent))
+        if (parent && tracked_alive(parent) && !procset_has(not_in, parent))
             continue;
         if (!best || p->starttime < best->starttime ||
             (p->starttime == best->starttime && p->pid < best->pid))

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "judges.h"
+#include "text.h"
 
 #define NO_DAEMON "no daemon to inspect (see daemon-running)"
 #define NO_PIDFILE "no pidfile to judge: pass --pidfile PATH, or {pidfile} in an argument"
@@ -238,14 +239,6 @@ void judge_umask(const struct evidence *ev, const struct options *opt, struct re
     verdict(r, ST_FAIL, "the daemon set a different umask than expected (--umask %04o)", opt->umask);
 }
 
-static const struct fd_seen *find_fd(const struct daemon_seen *d, int fd)
-{
-    for (int i = 0; i < d->nfds; i++)
-        if (d->fds[i].fd == fd)
-            return &d->fds[i];
-    return NULL;
-}
-
 /* Why a standard descriptor is wrong, or NULL. */
 static const char *stdio_fault(const struct fd_seen *f)
 {
@@ -271,13 +264,10 @@ void judge_stdio(const struct evidence *ev, const struct options *opt, struct re
     if (!ev->daemon.found)
         { skip(r, NO_DAEMON); return; }
     for (int fd = 0; fd <= 2; fd++) {
-        const struct fd_seen *f = find_fd(&ev->daemon, fd);
+        const struct fd_seen *f = daemon_fd(&ev->daemon, fd);
         const char *fault = stdio_fault(f);
-        int n = snprintf(seen + used, sizeof seen - used, "%s%d %s%s%s%s", fd ? ", " : "", fd,
-                         f ? "-> " : "closed", f ? f->target : "",
-                         fault ? " = " : "", fault ? fault : "");
-        if (n > 0 && (size_t)n < sizeof seen - used)
-            used += (size_t)n;
+        appendf(seen, sizeof seen, &used, "%s%d %s%s%s%s", fd ? ", " : "", fd,
+                f ? "-> " : "closed", f ? f->target : "", fault ? " = " : "", fault ? fault : "");
         bad += fault != NULL;
     }
     observe(r, "%s", seen);
@@ -305,11 +295,7 @@ void judge_no_inherited_fds(const struct evidence *ev, const struct options *opt
         const struct fd_seen *f = &ev->daemon.fds[i];
         if (!f->sentinel)
             continue;
-        int n = snprintf(seen + used, sizeof seen - used, "%sfd %d -> %s", kept ? ", " : "",
-                         f->fd, f->target);
-        if (n > 0 && (size_t)n < sizeof seen - used)
-            used += (size_t)n;
-        kept++;
+        appendf(seen, sizeof seen, &used, "%sfd %d -> %s", kept++ ? ", " : "", f->fd, f->target);
     }
     if (kept == 0) {
         observe(r, "%d descriptor%s open, none inherited", ev->daemon.nfds,
@@ -380,7 +366,7 @@ static const char *named_str(enum named n)
 }
 
 /* Judge a pidfile's content: well formed, naming a live process of the
- * candidate. Shared by pidfile-content and stale-pidfile. 1 when good. */
+ * candidate. 1 when good. */
 static int judge_pidfile_seen(const struct pidfile_seen *p, struct result *r)
 {
     char quoted[160];
@@ -552,15 +538,10 @@ static void list_pids(const struct pid_list *l, char *out, size_t cap)
     size_t used = 0;
 
     out[0] = '\0';
-    for (int i = 0; i < l->count && i < EV_MAX_PIDS; i++) {
-        int n = snprintf(out + used, cap - used, "%s%d (%s)", i ? ", " : "", (int)l->pid[i],
-                         l->comm[i]);
-        if (n < 0 || (size_t)n >= cap - used)
-            return;
-        used += (size_t)n;
-    }
+    for (int i = 0; i < l->count && i < EV_MAX_PIDS; i++)
+        appendf(out, cap, &used, "%s%d (%s)", i ? ", " : "", (int)l->pid[i], l->comm[i]);
     if (l->count > EV_MAX_PIDS)
-        snprintf(out + used, cap - used, " and %d more", l->count - EV_MAX_PIDS);
+        appendf(out, cap, &used, " and %d more", l->count - EV_MAX_PIDS);
 }
 
 void judge_no_zombies(const struct evidence *ev, const struct options *opt,

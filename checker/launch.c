@@ -39,6 +39,21 @@ struct holder_fds {
     int control;                /* read end */
 };
 
+#define HOLDER_FDS (SENTINEL_FDS + 3)
+
+/* Every descriptor the holder keeps, for the code that moves or closes
+ * them all. */
+static void holder_slots(struct holder_fds *f, int *slot[HOLDER_FDS])
+{
+    int n = 0;
+
+    slot[n++] = &f->slave;
+    for (int i = 0; i < SENTINEL_FDS; i++)
+        slot[n++] = &f->sentinel[i];
+    slot[n++] = &f->status;
+    slot[n++] = &f->control;
+}
+
 static void report(int fd, int kind, int value)
 {
     struct report r = { kind, value };
@@ -61,23 +76,22 @@ static int move_high(int *fd)
  * another launch's terminal open, or that one would never hang up). */
 static int keep_only(struct holder_fds *f)
 {
-    int *all[] = { &f->slave, &f->sentinel[0], &f->sentinel[1], &f->sentinel[2],
-                   &f->status, &f->control };
-    enum { N = sizeof all / sizeof *all };
-    unsigned kept[N], next = 0;
+    int *all[HOLDER_FDS];
+    unsigned kept[HOLDER_FDS], next = 0;
 
-    for (size_t i = 0; i < N; i++) {
+    holder_slots(f, all);
+    for (size_t i = 0; i < HOLDER_FDS; i++) {
         if (move_high(all[i]) < 0)
             return -1;
         kept[i] = (unsigned)*all[i];
     }
-    for (size_t i = 1; i < N; i++)          /* insertion sort: six numbers */
+    for (size_t i = 1; i < HOLDER_FDS; i++)     /* insertion sort: six numbers */
         for (size_t j = i; j > 0 && kept[j - 1] > kept[j]; j--) {
             unsigned tmp = kept[j];
             kept[j] = kept[j - 1];
             kept[j - 1] = tmp;
         }
-    for (size_t i = 0; i < N; i++) {
+    for (size_t i = 0; i < HOLDER_FDS; i++) {
         if (kept[i] > next && close_range(next, kept[i] - 1, 0) < 0)
             return -1;
         next = kept[i] + 1;
@@ -196,10 +210,10 @@ static int identify(int fd, struct object_id *id)
 
 static void close_holder_fds(struct holder_fds *f)
 {
-    int *all[] = { &f->slave, &f->sentinel[0], &f->sentinel[1], &f->sentinel[2],
-                   &f->status, &f->control };
+    int *all[HOLDER_FDS];
 
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+    holder_slots(f, all);
+    for (size_t i = 0; i < HOLDER_FDS; i++)
         if (*all[i] >= 0) {
             close(*all[i]);
             *all[i] = -1;
@@ -251,7 +265,6 @@ int launch_start(struct launch *l, struct tracker *t, char *const argv[],
     if (l->holder == 0)
         holder_main(argv, h, &f);
     close_holder_fds(&f);
-    res->ran = 1;
     /* The holder is our child and not reaped yet: its pid is still its own. */
     l->holder_pidfd = pidfd_open(l->holder, 0);
     if (l->holder_pidfd < 0 || tracker_add_helper(t, l->holder) < 0 ||

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "text.h"
 #include "xml.h"
 
 static void attr(FILE *out, const char *name, const char *value)
@@ -65,10 +66,11 @@ static void testcase(FILE *out, const struct check *c, const struct result *r)
 
 static void suite_name(const struct report *rep, char *name, size_t cap)
 {
-    size_t used = (size_t)snprintf(name, cap, "checker:");
+    size_t used = 0;
 
-    for (char *const *a = rep->command; a && *a && used < cap; a++)
-        used += (size_t)snprintf(name + used, cap - used, " %s", *a);
+    appendf(name, cap, &used, "checker:");
+    for (char *const *a = rep->command; a && *a; a++)
+        appendf(name, cap, &used, " %s", *a);
 }
 
 void report_junit(FILE *out, const struct report *rep)

@@ -256,8 +256,6 @@ static int setup(struct run *r, struct run_output *out)
     if (stat(opt->cwd, &st) == 0) {
         r->ref.expected_cwd = (struct object_id){ st.st_dev, st.st_ino };
         r->ref.expected_cwd_ok = 1;
-    } else {
-        ev->expected_cwd_errno = errno;
     }
     r->ref.launch = &r->first;
     r->ref.pidfile = ev->has_pidfile ? ev->pidfile_path : NULL;
@@ -330,8 +328,6 @@ static int phase_inspect(struct run *r)
     if (d && inspect_daemon(d, &now, &r->ref, &ev->daemon) == 0) {
         r->daemon = *d;
         r->have_daemon = 1;
-        ev->daemon.from_pidfile = ev->pidfile.named == NAMED_DESCENDANT &&
-                                  ev->pidfile.pid == d->pid;
         ev->alive_after_checks = proc_alive(d->pid, d->starttime);
     }
 
@@ -393,8 +389,7 @@ static int phase_second_start(struct run *r)
         goto out;
     for (size_t i = 0; i < after.n; i++) {
         const struct tracked *p = &after.v[i];
-        const struct tracked *old = procset_find(&before, p->pid);
-        if (!tracked_alive(p) || (old && old->starttime == p->starttime) ||
+        if (!tracked_alive(p) || procset_has(&before, p) ||
             procset_descends(&after, p->pid, r->daemon.pid))
             continue;
         pid_list_add(&ev->second_new, p->pid, p->comm);

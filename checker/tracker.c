@@ -230,6 +230,13 @@ const struct tracked *procset_find(const struct procset *s, pid_t pid)
     return NULL;
 }
 
+int procset_has(const struct procset *s, const struct tracked *p)
+{
+    const struct tracked *q = s ? procset_find(s, p->pid) : NULL;
+
+    return q && q->starttime == p->starttime;
+}
+
 int procset_descends(const struct procset *s, pid_t pid, pid_t root)
 {
     /* Bounded walk up: a cycle cannot happen in one snapshot, but a
@@ -294,13 +301,6 @@ static int scan_all(struct procset *all)
     return 0;
 }
 
-static int seen_has(const struct tracker *t, const struct tracked *p)
-{
-    for (size_t i = 0; i < t->seen.n; i++)
-        if (t->seen.v[i].pid == p->pid && t->seen.v[i].starttime == p->starttime)
-            return 1;
-    return 0;
-}
 
 int tracker_scan(struct tracker *t, struct procset *out)
 {
@@ -341,7 +341,7 @@ int tracker_scan(struct tracker *t, struct procset *out)
         if (!in[i] || is_helper(t, all.v[i].pid))
             continue;
         if (procset_add(out, &all.v[i]) < 0 ||
-            (!seen_has(t, &all.v[i]) && procset_add(&t->seen, &all.v[i]) < 0)) {
+            (!procset_has(&t->seen, &all.v[i]) && procset_add(&t->seen, &all.v[i]) < 0)) {
             free(in);
             procset_free(&all);
             return -1;
@@ -358,7 +358,7 @@ static int open_verified(const struct tracker *t, const struct tracked *p)
 {
     int fd;
 
-    if (!seen_has(t, p)) {
+    if (!procset_has(&t->seen, p)) {
         errno = EPERM;
         return -1;
     }

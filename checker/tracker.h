@@ -80,6 +80,8 @@ int tracker_wait_fd(struct tracker *t, int fd, long deadline);
 int tracker_scan(struct tracker *t, struct procset *out);
 
 const struct tracked *procset_find(const struct procset *s, pid_t pid);
+/* Does s hold the very process p (same pid and start time)? */
+int procset_has(const struct procset *s, const struct tracked *p);
 /* Is pid in the subtree rooted at root in s (root itself included). */
 int procset_descends(const struct procset *s, pid_t pid, pid_t root);
 static inline int tracked_alive(const struct tracked *p) { return p->state != 'Z' && p->state != 'X'; }

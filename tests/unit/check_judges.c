@@ -28,7 +28,7 @@ static void good_evidence(void)
     ev.hostile_umask = 077;
     ev.blocked_sig = 36;
     ev.ignored_sig = 37;
-    ev.launch = (struct launch_result){ .ran = 1, .exited = 1, .status = 0, .elapsed_ms = 3 };
+    ev.launch = (struct launch_result){ .exited = 1, .status = 0, .elapsed_ms = 3 };
     ev.pidfile_at_exit = 1;
     ev.launch_sid = 101;
     ev.pidfile.view.exists = 1;
@@ -54,7 +54,7 @@ static void good_evidence(void)
     ev.daemon.lock_held = 1;
     ev.alive_after_checks = 1;
     ev.single_ran = 1;
-    ev.second = (struct launch_result){ .ran = 1, .exited = 1, .status = 1 << 8 };
+    ev.second = (struct launch_result){ .exited = 1, .status = 1 << 8 };
     ev.first_survived = 1;
     ev.pidfile_kept = 1;
     ev.hangup_ran = 1;
@@ -62,7 +62,7 @@ static void good_evidence(void)
     ev.stop_ran = 1;
     ev.stopped = 1;
     ev.stale_ran = 1;
-    ev.third = (struct launch_result){ .ran = 1, .exited = 1, .status = 0 };
+    ev.third = (struct launch_result){ .exited = 1, .status = 0 };
     ev.stale_after = ev.pidfile;
 }
 

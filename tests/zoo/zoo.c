@@ -70,26 +70,7 @@ int zoo_reset_signals(void)
 
 int zoo_stdio_to_null(void)
 {
-    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-    if (fd < 0)
-        return -1;
-    for (int i = 0; i <= 2; i++) {
-        /* when 0 was closed, /dev/null lands there: keep it across exec */
-        int rc = i == fd ? fcntl(fd, F_SETFD, 0) : dup2(fd, i);
-
-        if (rc < 0) {
-            int err = errno;
-
-            if (fd > 2)
-                close(fd);
-            errno = err;
-            return -1;
-        }
-    }
-    if (fd > 2)
-        close(fd);
-    return 0;
+    return stdio_to_devnull();
 }
 
 int zoo_stdio_close(void)
