@@ -7,6 +7,7 @@ CHECKER_OBJS     := $(CHECKER_LIB_OBJS) checker/main.o
 CHECKER_HDRS     := $(wildcard checker/*.h)
 
 ALL_TARGETS += checker/checker
+INSTALL_PROGRAMS += checker/checker
 CLEAN_FILES += checker/checker $(CHECKER_OBJS)
 
 checker/checker: $(CHECKER_OBJS)

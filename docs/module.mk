@@ -6,10 +6,6 @@
 #   make docs-check      fails, with a diff, when either is out of date; the
 #                        man page renders without a warning and documents
 #                        every option of --help
-#   make install         checker -> $(DESTDIR)$(BINDIR)/checker (0755),
-#                        checker.1 -> $(DESTDIR)$(MANDIR)/man1/checker.1 (0644)
-#   make uninstall       removes exactly those two files (the directories,
-#                        shared with other software, stay)
 #   make install-check   installs into a scratch DESTDIR, runs and renders
 #                        what was installed, uninstalls, checks nothing is left
 #   make ci-docs-check   runs the commands of docs/ci.md's CI jobs for real
@@ -20,10 +16,6 @@ DOCS_MAN_IN    := docs/man/checker.1.in
 DOCS_MAN       := docs/man/checker.1
 DOCS_CHECKS    := docs/checks.md
 DOCS_GENERATORS := $(DOCS_TOOLS)/gen_checks.py $(DOCS_TOOLS)/gen_man.py $(DOCS_TOOLS)/checktable.py
-
-INSTALL         ?= install
-INSTALL_PROGRAM ?= $(INSTALL) -m 0755
-INSTALL_DATA    ?= $(INSTALL) -m 0644
 
 CHECK_TARGETS += docs-check install-check ci-docs-check
 
@@ -39,16 +31,6 @@ docs: $(DOCS_CHECKER) $(DOCS_GENERATORS) $(DOCS_MAN_IN)
 docs-check: $(DOCS_CHECKER) $(DOCS_GENERATORS) $(DOCS_MAN_IN)
 	@PYTHON='$(PYTHON)' $(DOCS_TOOLS)/test_docs.sh $(DOCS_CHECKER)
 
-# The committed man page is installed as it is: installing never rewrites
-# the source tree (docs-check keeps the page up to date).
-install: $(DOCS_CHECKER)
-	$(INSTALL) -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1'
-	$(INSTALL_PROGRAM) $(DOCS_CHECKER) '$(DESTDIR)$(BINDIR)/checker'
-	$(INSTALL_DATA) $(DOCS_MAN) '$(DESTDIR)$(MANDIR)/man1/checker.1'
-
-uninstall:
-	rm -f '$(DESTDIR)$(BINDIR)/checker' '$(DESTDIR)$(MANDIR)/man1/checker.1'
-
 install-check: $(DOCS_CHECKER)
 	@MAKE='$(MAKE)' $(DOCS_TOOLS)/test_install.sh
 
@@ -61,3 +43,5 @@ CHECK_TARGETS += compare-doc-check
 .PHONY: compare-doc-check
 compare-doc-check: $(DOCS_CHECKER) skeleton/c/mydaemon skeleton/c/steps/bin/seed-as-published
 	@$(PYTHON) -B $(DOCS_TOOLS)/test_compare_doc.py --checker $(DOCS_CHECKER) docs/compare-c-python.md
+
+INSTALL_MANS += $(DOCS_MAN)
