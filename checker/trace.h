@@ -1,0 +1,100 @@
+/* trace.h — what each process of the candidate did, in order (--trace).
+ *
+ * The tracer (trace.c) records events while a run goes on: every process
+ * the candidate creates in every launch of the run, and what it did that a
+ * daemon's correctness depends on. The text timeline (trace_text.c) and
+ * the picture (trace_html.c) read this record; neither sees the tracer.
+ *
+ * Times are microseconds on CLOCK_MONOTONIC since the run started, so that
+ * every launch shares one axis; a launch's own times are `us - t0_us`. */
+#ifndef CHECKER_TRACE_H
+#define CHECKER_TRACE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TRACE_MAX_LAUNCHES 8
+#define TRACE_DETAIL 128
+
+/* Which launch of the run a process belongs to. */
+enum trace_launch_kind {
+    TL_START,           /* the first start */
+    TL_SECOND,          /* the second start (single-instance) */
+    TL_STOP,            /* the stop command */
+    TL_STALE,           /* the start with a stale pidfile */
+    TL_SERVICE          /* new-style: the one start, as a service manager does */
+};
+
+/* A process's part in its launch, as far as the trace could tell. */
+enum trace_role {
+    TR_LAUNCHER,        /* the launch's first process */
+    TR_INTERMEDIATE,    /* forked, then exited while the launch went on */
+    TR_DAEMON,          /* the daemon the checker judged */
+    TR_WORKER,          /* a descendant of the daemon */
+    TR_STOPPER,         /* a process of the stop command */
+    TR_OTHER
+};
+
+enum trace_kind {
+    TE_SPAWN,           /* fork, vfork or clone of a new process: value = the child's pid */
+    TE_EXEC,            /* execve: detail = the program */
+    TE_SETSID,          /* value = the new session id, or -errno */
+    TE_SETPGID,         /* value = the new process group, or -errno */
+    TE_CHDIR,           /* chdir or fchdir: detail = the directory */
+    TE_UMASK,           /* value = the new umask */
+    TE_OPEN,            /* of /dev/null, a terminal or the pidfile: value = fd, detail = path */
+    TE_DUP,             /* dup2, dup3 or fcntl F_DUPFD onto 0-2 or a sentinel: value = new fd */
+    TE_CLOSE,           /* close or close_range of 0-2 or a sentinel: value = fd (first of a range) */
+    TE_PIDFILE_WRITE,   /* a write to the pidfile: detail = the bytes, quoted */
+    TE_LOCK,            /* fcntl F_SETLK/F_SETLKW/F_OFD_SETLK or flock: value = fd */
+    TE_SIGACTION,       /* a change to a sentinel signal, SIGHUP or SIGTERM: value = the signal */
+    TE_SIGMASK,         /* a change of the signal mask that touches a sentinel signal */
+    TE_SIGNAL,          /* a signal delivered to the process: value = the signal */
+    TE_NOTIFY,          /* an sd_notify datagram it sent: detail = the message */
+    TE_EXIT,            /* it ended: value = the wait status */
+    TE_CHECKER,         /* what the checker did here: hang-up, SIGTERM, stop command */
+    TE_UNSEEN           /* what the trace could not see from here on (a setuid exec,
+                           already traced, a lost stop): detail says what */
+};
+
+struct trace_event {
+    long long us;       /* since the run started */
+    int launch;         /* index in trace.launches */
+    pid_t pid;          /* the process it happened in (0 for TE_CHECKER on no process) */
+    pid_t ppid;         /* its parent at that moment */
+    enum trace_kind kind;
+    long long value;    /* as the kind says */
+    char detail[TRACE_DETAIL];  /* the words a reader needs: "fork -> 1234",
+                                   "/dev/null as fd 0", "\"1234\\n\"" */
+    int check;          /* the check (enum check_id) this event explains, or -1 */
+};
+
+struct trace_proc {
+    pid_t pid;
+    pid_t ppid;         /* its parent when it was created */
+    int launch;
+    enum trace_role role;
+    long long start_us; /* created (or first seen) */
+    long long end_us;   /* ended, or -1 when still alive at the end of the trace */
+    pid_t sid, pgid;    /* at creation; changes are TE_SETSID/TE_SETPGID events */
+    int status;         /* its wait status, when end_us >= 0 */
+    char comm[32];
+};
+
+struct trace_launch {
+    enum trace_launch_kind kind;
+    long long t0_us;    /* when it started, on the run's axis */
+    pid_t first;        /* its first process (the launcher), or 0 */
+};
+
+struct trace {
+    struct trace_launch launches[TRACE_MAX_LAUNCHES];
+    int nlaunches;
+    struct trace_event *ev;
+    size_t nev, ev_cap;
+    struct trace_proc *procs;
+    size_t nprocs, procs_cap;
+    size_t dropped;     /* events not kept past the bound (a fork loop) */
+};
+
+#endif
