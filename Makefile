@@ -14,12 +14,15 @@ PYTHON  ?= python3
 WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
            -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare
 # DWARF 4: valgrind 3.19 cannot read the DWARF 5 that clang 14 writes.
-CFLAGS  ?= -O2 -g -gdwarf-4
 # -Werror is for the kit's own build, its tests and CI. A packager or a user
-# who passes CFLAGS (make CFLAGS=...) builds without it, so that a warning a
-# newer compiler adds never breaks the build of a release; WERROR= or
-# WERROR=-Werror says it explicitly.
-WERROR  ?= $(if $(filter file,$(origin CFLAGS)),-Werror)
+# who passes CFLAGS (make CFLAGS=..., or in the environment) builds without
+# it, so that a warning a newer compiler adds never breaks the build of a
+# release; WERROR= or WERROR=-Werror says it explicitly.
+ifeq ($(origin CFLAGS),undefined)
+CFLAGS  := -O2 -g -gdwarf-4
+WERROR  ?= -Werror
+endif
+WERROR  ?=
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR)
 
 ALL_TARGETS   :=

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -128,13 +129,16 @@ static int parse_stat_numbers(struct cursor *c, struct proc_stat *out)
     uint64_t start;
     int field;
 
+    uint64_t flags;
+
     if (take_pid(c, &out->ppid) < 0 || take_pid(c, &out->pgrp) < 0 ||
         take_pid(c, &out->session) < 0 ||
         take_signed(c, INT_MIN, INT_MAX, &tty) < 0 ||
-        take_pid(c, &out->tpgid) < 0)
+        take_pid(c, &out->tpgid) < 0 || take_unsigned(c, 10, &flags) < 0 || flags > UINT_MAX)
         return -1;
     out->tty_nr = (int)tty;
-    for (field = 9; field < STAT_FIELD_STARTTIME; field++)
+    out->flags = (unsigned)flags;
+    for (field = 10; field < STAT_FIELD_STARTTIME; field++)
         if (skip_field(c) < 0)
             return -1;
     /* starttime must be followed by something: otherwise a file cut inside
@@ -251,6 +255,10 @@ static int parse_status_line(const char *line, const char *eol, struct proc_stat
         return take_hex64_line(&v, &out->sigign);
     if (status_key_is(line, eol, "SigCgt", &v))
         return take_hex64_line(&v, &out->sigcgt);
+    if (status_key_is(line, eol, "SigPnd", &v))
+        return take_hex64_line(&v, &out->sigpnd);
+    if (status_key_is(line, eol, "ShdPnd", &v))
+        return take_hex64_line(&v, &out->shdpnd);
     if (status_key_is(line, eol, "voluntary_ctxt_switches", &v))
         return take_long_line(&v, &out->voluntary_ctxt_switches);
     if (status_key_is(line, eol, "VmRSS", &v))
@@ -407,6 +415,86 @@ int proc_locks_find(const char *buf, size_t len, dev_t dev, ino_t ino,
     return 0;
 }
 
+/* "flags:\t0100002" (octal), "lock:\t1: POSIX ..." (a /proc/locks line);
+ * pos, mnt_id, ino and the rest are not needed. */
+static int parse_fdinfo_line(const char *line, const char *eol, struct proc_fdinfo *out)
+{
+    struct cursor v;
+    uint64_t u;
+
+    if (status_key_is(line, eol, "flags", &v)) {
+        if (take_unsigned(&v, 8, &u) < 0 || !line_done(&v) || u > UINT_MAX)
+            return -1;
+        out->flags = (unsigned)u;
+        out->have_flags = 1;
+        return 0;
+    }
+    if (status_key_is(line, eol, "lock", &v)) {
+        struct proc_lock lk;
+        int held;
+
+        memset(&lk, 0, sizeof lk);
+        held = parse_lock_line(&v, &lk);
+        if (held < 0)
+            return -1;
+        if (held && !out->locked) {
+            out->lock = lk;
+            out->locked = 1;
+        }
+    }
+    return 0;
+}
+
+int proc_fdinfo_parse(const char *buf, size_t len, struct proc_fdinfo *out)
+{
+    const char *line = buf, *end;
+
+    memset(out, 0, sizeof *out);
+    if (len == 0)
+        return 0;
+    if (buf == NULL)
+        return einval();
+    end = buf + len;
+    while (line < end) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+
+        if (eol == NULL)
+            eol = end;
+        if (parse_fdinfo_line(line, eol, out) < 0)
+            return einval();
+        line = eol + 1;
+    }
+    return 0;
+}
+
+int proc_state_alive(char state)
+{
+    return state != 'Z' && state != 'X' && state != 'x';
+}
+
+#define PF_EXITING 0x00000004u  /* include/linux/sched.h: set as exit begins */
+
+/* Signals whose default action is not to terminate: ignore or stop. */
+static int default_spares(int sig)
+{
+    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH ||
+           sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+int proc_is_ending(const struct proc_stat *st, const struct proc_status *status)
+{
+    uint64_t pending = status->sigpnd | status->shdpnd;
+    uint64_t handled = status->sigblk | status->sigcgt | status->sigign;
+
+    if (st->flags & PF_EXITING || pending & (UINT64_C(1) << (SIGKILL - 1)))
+        return 1;
+    pending &= ~handled;
+    for (int sig = 1; sig <= 64; sig++)
+        if (pending & (UINT64_C(1) << (sig - 1)) && !default_spares(sig))
+            return 1;
+    return 0;
+}
+
 int proc_open(pid_t pid)
 {
     char path[32];
@@ -464,14 +552,20 @@ ssize_t proc_read_file(int dirfd, const char *name, char *buf, size_t cap)
     return len;
 }
 
-/* Large enough for any stat line (a 64-byte name and 52 numbers) and any
- * status file of today's kernels. */
-enum { PROC_STAT_BUF = 1024, PROC_STATUS_BUF = 8192 };
+/* Large enough for any stat line (a name of at most 64 bytes and 52
+ * numbers of at most 20 digits: under 1.2 KiB) and any status file of
+ * today's kernels. */
+enum { PROC_STAT_BUF = 2048, PROC_STATUS_BUF = 8192 };
 
 int proc_read_stat(int dirfd, struct proc_stat *out)
 {
+    return proc_read_stat_at(dirfd, "stat", out);
+}
+
+int proc_read_stat_at(int dirfd, const char *name, struct proc_stat *out)
+{
     char buf[PROC_STAT_BUF];
-    ssize_t len = proc_read_file(dirfd, "stat", buf, sizeof buf);
+    ssize_t len = proc_read_file(dirfd, name, buf, sizeof buf);
 
     if (len < 0) {
         memset(out, 0, sizeof *out);
@@ -493,6 +587,30 @@ int proc_read_status(int dirfd, struct proc_status *out)
         return -1;
     }
     return proc_status_parse(buf, (size_t)len, out);
+}
+
+/* Only the first lines matter (the flags, the first lock), and a
+ * descriptor can carry thousands of byte-range locks: what does not fit is
+ * left unread, and a line cut by the buffer's end is not parsed. */
+int proc_read_fdinfo(int dirfd, int fd, struct proc_fdinfo *out)
+{
+    char name[32], buf[PROC_STATUS_BUF];
+    const char *last;
+    ssize_t len;
+    int file;
+
+    memset(out, 0, sizeof *out);
+    snprintf(name, sizeof name, "fdinfo/%d", fd);
+    file = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (file < 0)
+        return -1;
+    len = fd_read_upto(file, buf, sizeof buf);
+    fd_close_keep_errno(file);
+    if (len < 0)
+        return -1;
+    if ((size_t)len == sizeof buf && (last = memrchr(buf, '\n', (size_t)len)) != NULL)
+        len = last - buf + 1;
+    return proc_fdinfo_parse(buf, (size_t)len, out);
 }
 
 ssize_t proc_read_link(int dirfd, const char *name, char *buf, size_t cap)
@@ -528,7 +646,7 @@ int proc_alive(pid_t pid, unsigned long long starttime)
     fd_close_keep_errno(fd);
     if (r < 0)
         return 0;
-    if (st.state == 'Z' || st.state == 'X' || st.state == 'x')
+    if (!proc_state_alive(st.state))
         return 0;
     return starttime == 0 || st.starttime == starttime;
 }

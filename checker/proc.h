@@ -22,6 +22,7 @@ struct proc_stat {
     pid_t session;
     int tty_nr;
     pid_t tpgid;
+    unsigned flags;         /* the kernel's PF_* flags: PF_EXITING while it exits */
     unsigned long long starttime;   /* clock ticks after boot: with pid, a process's identity */
 };
 
@@ -32,6 +33,8 @@ struct proc_status {
     uint64_t sigblk;        /* bit n-1 set: signal n blocked */
     uint64_t sigign;
     uint64_t sigcgt;
+    uint64_t sigpnd;        /* pending for its main thread */
+    uint64_t shdpnd;        /* pending for the whole process */
     long voluntary_ctxt_switches;   /* -1 when absent */
     long vmrss_kb;                  /* -1 when absent (kernel threads, zombies) */
 };
@@ -44,6 +47,18 @@ struct proc_lock {
     unsigned major, minor;
     unsigned long long ino;
 };
+
+/* What /proc/PID/fdinfo/N says of one descriptor. */
+struct proc_fdinfo {
+    int have_flags;
+    unsigned flags;         /* the open flags, O_ACCMODE among them */
+    int locked;             /* a "lock:" line of a held lock was found */
+    struct proc_lock lock;  /* the first such lock */
+};
+
+/* One definition of "alive" for every reader of a state letter: not a
+ * zombie, not dead (X, and x on kernels from 2.6.33 to 3.13). */
+int proc_state_alive(char state);
 
 /* Parse the text of /proc/PID/stat. 0 on success; -1 with errno EINVAL when
  * the text is malformed or cut before the starttime field. */
@@ -58,6 +73,18 @@ int proc_status_parse(const char *buf, size_t len, struct proc_status *out);
 int proc_locks_find(const char *buf, size_t len, dev_t dev, ino_t ino,
                     struct proc_lock *out);
 
+/* Parse the text of /proc/PID/fdinfo/N: its flags, and the locks held
+ * through it ("lock:" lines, which the kernel prints like /proc/locks and
+ * shows whoever took the lock, inside a PID namespace too). -1 with EINVAL
+ * on a malformed value. */
+int proc_fdinfo_parse(const char *buf, size_t len, struct proc_fdinfo *out);
+
+/* Is the process on its way out: exiting already (PF_EXITING), or with a
+ * signal pending that will end it (SIGKILL, or a signal it neither
+ * blocks, catches nor ignores and whose default action terminates)? Such
+ * a process is not "alive" for any verdict: the caller waits for its end. */
+int proc_is_ending(const struct proc_stat *st, const struct proc_status *status);
+
 /* Open /proc/PID as a directory (O_PATH is not enough for openat+read).
  * -1 with errno ENOENT or ESRCH when the process is gone. */
 int proc_open(pid_t pid);
@@ -68,7 +95,12 @@ int proc_open(pid_t pid);
 ssize_t proc_read_file(int dirfd, const char *name, char *buf, size_t cap);
 
 int proc_read_stat(int dirfd, struct proc_stat *out);
+/* The stat file at name below dirfd: "stat" below /proc/PID, or "PID/stat"
+ * below /proc, one openat and one read where a scan reads many. */
+int proc_read_stat_at(int dirfd, const char *name, struct proc_stat *out);
 int proc_read_status(int dirfd, struct proc_status *out);
+/* fd/N's fdinfo, below a /proc/PID directory descriptor. */
+int proc_read_fdinfo(int dirfd, int fd, struct proc_fdinfo *out);
 
 /* readlink of a name below dirfd ("cwd", "exe", "fd/3"), NUL-terminated,
  * cut to cap-1 bytes. Returns the length or -1 with errno. */
