@@ -1,10 +1,11 @@
 /* checks.h — the one table of checks.
  *
- * Everything that lists checks (the reports, --explain, --list, the docs)
- * reads this table; nothing keeps a copy. Each row says what the check
- * verifies, which step of the tutorial teaches it, why it matters, how to
- * fix it, which profiles require it, and the function that judges it from
- * the evidence a run gathered. */
+ * Everything that lists checks (the reports, --explain, --list, the docs,
+ * skips and --step gating) reads this table; nothing keeps a copy. Each
+ * row says what the check verifies, which step of the tutorial teaches
+ * it, why it matters, how to fix it, which profiles judge it and which
+ * require it, what it needs before it can apply, and the function that
+ * judges it from the evidence a run gathered. */
 #ifndef CHECKER_CHECKS_H
 #define CHECKER_CHECKS_H
 
@@ -33,7 +34,34 @@ enum check_id {
     CK_STOPS_ON_SIGTERM,
     CK_PIDFILE_REMOVED,
     CK_NO_LEFTOVERS,
+    CK_STDIO_OPEN,
+    CK_STOP_COMMAND,
+    CK_STAYS_FOREGROUND,
+    CK_NOTIFY_READY,
+    CK_NOTIFY_STOPPING,
+    CK_RELOAD_ON_SIGHUP,
+    CK_SOCKET_ACTIVATION,
+    CK_WATCHDOG,
+    CK_LOGS_TO_STDERR,
     CK_COUNT
+};
+
+/* What a check needs before it can apply. Each need not met skips the
+ * check with the need's own reason (checks.c): one place, not a
+ * preamble in every judge. */
+enum need {
+    NEED_DAEMON         = 1u << 0,  /* a daemon was found */
+    NEED_STATUS         = 1u << 1,  /* its /proc/PID/status was read */
+    NEED_PIDFILE        = 1u << 2,  /* a pidfile path is known */
+    NEED_PIDFILE_SEEN   = 1u << 3,  /* the pidfile existed when inspected */
+    NEED_PIDFILE_FILE   = 1u << 4,  /* ... and was a regular file */
+    NEED_LAUNCH_EXITED  = 1u << 5,  /* the launcher exited: a moment to judge */
+    NEED_STOP_RAN       = 1u << 6,  /* a daemon was running to be stopped */
+    NEED_STOPPED        = 1u << 7,  /* ... and it stopped */
+    NEED_STOP_COMMAND   = 1u << 8,  /* --stop-command was given */
+    NEED_SOCKET_ACTIVATION = 1u << 9,   /* --socket-activation was given */
+    NEED_WATCHDOG       = 1u << 10, /* --watchdog was given */
+    NEED_COUNT          = 11
 };
 
 enum status { ST_PASS, ST_FAIL, ST_WARN, ST_SKIP };
@@ -61,12 +89,14 @@ struct check {
     const char *why;            /* why it matters */
     const char *fix_c;          /* how to fix it in C */
     const char *fix_python;     /* how to fix it in Python */
+    unsigned judged;            /* bit (1 << profile) set: the profile judges it */
     unsigned required;          /* bit (1 << profile) set: the profile requires it */
+    unsigned needs;             /* enum need bits */
     judge_fn *judge;
 };
 
 /* The steps of the tutorial (docs/tutorial/), which --step counts in. */
-#define STEP_COUNT 11
+#define STEP_COUNT 12
 
 struct step {
     int number;
@@ -84,8 +114,15 @@ extern const struct check checks[CK_COUNT];
 /* The row of an ID, or NULL. */
 const struct check *check_find(const char *id);
 
-/* Judge every check, in table order, turning a failure that the profile
- * does not require into a warning. */
+/* Why a check skips when a need is not met. */
+const char *need_reason(enum need n);
+
+/* The first need of c that ev does not meet, or 0. */
+unsigned unmet_need(const struct check *c, const struct evidence *ev, const struct options *opt);
+
+/* Judge every check, in table order: a check its profile does not judge,
+ * that --step has not reached, or whose needs are not met skips with the
+ * reason; a failure that the profile does not require is a warning. */
 void checks_judge_all(const struct evidence *ev, const struct options *opt,
                       struct result results[CK_COUNT]);
 

@@ -1,12 +1,15 @@
 /* evidence.h — what a run saw happen, gathered phase by phase (run.c) and
- * then judged check by check (judges.c). Keeping the observation apart from
- * the verdict lets each judge be tested on evidence made up in a unit test. */
+ * then judged check by check (judges.c). The evidence holds facts only:
+ * numbers, pids, flags, enums, and bytes the candidate wrote; the judges
+ * alone put them into words. Keeping the observation apart from the
+ * verdict lets each judge be tested on evidence made up in a unit test. */
 #ifndef CHECKER_EVIDENCE_H
 #define CHECKER_EVIDENCE_H
 
 #include <limits.h>
 #include <sys/types.h>
 
+#include "hostile.h"
 #include "pidfile.h"
 #include "proc.h"
 
@@ -14,11 +17,19 @@
 #define EV_MAX_PIDS 8
 #define EV_OUTPUT 256
 
-/* One launch of a command in the hostile environment. */
+/* A file's identity. */
+struct object_id {
+    dev_t dev;
+    ino_t ino;
+};
+
+/* One launch of a command. */
 struct launch_result {
     int exited;             /* it exited within the timeout */
     int status;             /* its wait status, when exited */
     long elapsed_ms;        /* from the start to its exit (or to the timeout) */
+    int left_behind;        /* processes of this launch that the checker adopted when
+                               the launcher ended: alive, or ended and reaped by it */
     char output[EV_OUTPUT]; /* the first bytes it wrote on the terminal */
     size_t output_len;
 };
@@ -30,6 +41,10 @@ struct fd_seen {
     int is_terminal;
     int is_launch_tty;      /* the terminal the checker launched it on */
     int sentinel;           /* one of the descriptors the checker planted */
+    int is_pidfile;         /* the pidfile itself */
+    int is_regular;         /* a regular file */
+    int have_flags;         /* flags below were read from fdinfo */
+    unsigned flags;         /* open flags: O_ACCMODE, O_APPEND */
 };
 
 /* A short list of processes, for the reports. */
@@ -37,6 +52,14 @@ struct pid_list {
     int count;              /* how many there were, even past EV_MAX_PIDS */
     pid_t pid[EV_MAX_PIDS];
     char comm[EV_MAX_PIDS][32];
+};
+
+/* How a process ended, as the checker saw it (it reaped it). */
+struct process_end {
+    int seen;               /* 0: not seen to end */
+    pid_t pid;
+    char comm[32];
+    int status;             /* its wait status */
 };
 
 struct daemon_seen {
@@ -52,24 +75,35 @@ struct daemon_seen {
     struct fd_seen fds[EV_MAX_FDS];
     struct pid_list zombies;
     int lock_held;
+    pid_t lock_holder;      /* the process whose descriptor holds it, 0 when only the
+                               kernel's answer is known */
     struct proc_lock lock;
 };
 
-/* Who the pidfile names, as far as the checker can tell. */
-enum named {
-    NAMED_NOTHING,          /* no valid pid to look at */
-    NAMED_DESCENDANT,       /* a live process the candidate started */
-    NAMED_DEAD,             /* no such process */
-    NAMED_INIT,             /* pid 1 */
-    NAMED_CHECKER,          /* the checker itself */
-    NAMED_STRANGER          /* a live process the candidate did not start */
+/* Who the pid in the pidfile is, as far as the checker can tell. */
+enum pid_owner {
+    OWNER_NONE,             /* no valid pid to look at */
+    OWNER_DESCENDANT,       /* a live process the candidate started */
+    OWNER_DEAD,             /* no such process */
+    OWNER_INIT,             /* pid 1 */
+    OWNER_CHECKER,          /* the checker itself */
+    OWNER_STRANGER          /* a live process the candidate did not start */
 };
 
 struct pidfile_seen {
     struct pidfile_view view;
     enum pidfile_form form;
     pid_t pid;
-    enum named named;
+    enum pid_owner owner;
+};
+
+/* What a second start did to the first daemon's pidfile. */
+enum pidfile_change {
+    PIDFILE_KEPT,           /* same inode, same bytes (or still absent) */
+    PIDFILE_APPEARED,       /* there was none before */
+    PIDFILE_REMOVED,
+    PIDFILE_REPLACED,       /* another inode */
+    PIDFILE_REWRITTEN       /* same inode, other bytes */
 };
 
 struct evidence {
@@ -80,51 +114,61 @@ struct evidence {
     pid_t checker_pid;
     unsigned hostile_umask;
     int blocked_sig, ignored_sig;
+    int sentinel_fd[SENTINEL_FDS];
 
     /* 1: launch */
     struct launch_result launch;
     int pidfile_at_exit;        /* the pidfile existed when the launcher was reaped */
     pid_t launch_sid;           /* the session of the launch terminal */
 
-    /* 2: inspection */
+    /* 2: inspection (the pidfile waited for, when the launcher left none) */
     struct pidfile_seen pidfile;
+    long pidfile_wait_ms;       /* how long it took to appear after the launcher's exit */
     struct daemon_seen daemon;
     int alive_after_checks;
+    struct process_end daemon_end;  /* the daemon's end, or, when none was found alive,
+                                       the end of the first start's last process */
 
     /* 3: second start */
     int single_ran;
-    char single_skip[128];
     struct launch_result second;
-    struct pid_list second_new;     /* processes it left outside the daemon's tree */
+    struct pid_list second_new;     /* processes it left running outside the daemon's tree */
     int first_survived;
-    int pidfile_kept;               /* same inode and bytes */
-    char pidfile_change[128];
+    enum pidfile_change pidfile_change;
+    unsigned long long ino_before, ino_after;
 
     /* 4: hangup */
     int hangup_ran;
     int survived_hangup;
 
     /* 5: stop */
+    struct pidfile_seen pidfile_before_stop;    /* looked at again: it may have come late */
     int stop_ran;
     int stop_by_command;
     struct launch_result stop_cmd;
+    struct pid_list stop_cmd_left;  /* the stop command's own processes left running */
     int stopped;
     long stop_ms;
+    int term_after_command;         /* the stop command did not stop it: the checker's
+                                       own SIGTERM was tried (stopped_by_term says how) */
+    int stopped_by_term;
     int pidfile_after_stop;         /* still there after the stop */
     char pidfile_after_stop_bytes[64];
 
     /* 6: stale pidfile */
     int stale_ran;
-    char stale_skip[128];
     pid_t stale_pid;
     struct launch_result third;
     struct pidfile_seen stale_after;
 
-    /* 7: leftovers (processes of any launch alive after its stop) */
+    /* 7: leftovers (processes of any start alive after its stop) */
     struct pid_list leftovers;
 
     long elapsed_ms;
 };
+
+/* Add a process to a short report list (counted even when not kept). */
+void pid_list_add(struct pid_list *l, pid_t pid, const char *comm);
 
 /* The daemon's descriptor number fd, or NULL when it is closed. */
 static inline const struct fd_seen *daemon_fd(const struct daemon_seen *d, int fd)

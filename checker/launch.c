@@ -20,7 +20,7 @@
 
 #include "launch.h"
 
-const int sentinel_fd_numbers[SENTINEL_FDS] = { 3, 4, 9 };
+const int sentinel_fd_numbers[SENTINEL_FDS] = SENTINEL_FD_NUMBERS;
 
 /* Kept descriptors are moved at or above this number in the holder, so
  * that planting 0-2 and the sentinels never overwrites one of them. */
@@ -28,9 +28,36 @@ const int sentinel_fd_numbers[SENTINEL_FDS] = { 3, 4, 9 };
 
 /* What the holder and the launcher tell the checker. */
 struct report {
-    int kind;                   /* 'E': exec failed, value is errno; 'X': exited, value is the wait status */
+    int kind;                   /* 'E': a step failed (step, errno); 'X': the command
+                                   exited (value: its wait status) */
+    int step;
     int value;
 };
+
+static const char *const step_names[LS_COUNT] = {
+    [LS_NONE] = "nothing",
+    [LS_HOLDER_SIGMASK] = "the holder's sigprocmask",
+    [LS_HOLDER_SIGNALS] = "the holder's reset of signal dispositions (sigaction)",
+    [LS_HOLDER_FDS] = "the holder's move and close of its descriptors (fcntl, close_range)",
+    [LS_HOLDER_SETSID] = "the holder's setsid",
+    [LS_HOLDER_TIOCSCTTY] = "the holder's ioctl TIOCSCTTY on the terminal",
+    [LS_HOLDER_FORK] = "the holder's fork of the launcher",
+    [LS_HOLDER_WAIT] = "the holder's waitpid for the launcher",
+    [LS_SIGMASK_ALL] = "the launcher's sigprocmask blocking all signals",
+    [LS_SETPGID] = "the launcher's setpgid",
+    [LS_TCSETPGRP] = "the launcher's tcsetpgrp on the terminal",
+    [LS_DUP_TERMINAL] = "the launcher's dup2 of the terminal onto 0, 1 and 2",
+    [LS_DUP_SENTINEL] = "the launcher's dup2 of a sentinel descriptor",
+    [LS_CHDIR] = "the launcher's chdir to the scratch directory",
+    [LS_SIGNALS] = "the launcher's reset of signal dispositions (sigaction)",
+    [LS_SIGMASK] = "the launcher's sigprocmask blocking the sentinel signal",
+    [LS_EXEC] = "execve",
+};
+
+const char *launch_step_name(enum launch_step step)
+{
+    return step > LS_NONE && step < LS_COUNT ? step_names[step] : "an unknown step";
+}
 
 struct holder_fds {
     int slave;
@@ -54,9 +81,9 @@ static void holder_slots(struct holder_fds *f, int *slot[HOLDER_FDS])
     slot[n++] = &f->control;
 }
 
-static void report(int fd, int kind, int value)
+static void report(int fd, int kind, enum launch_step step, int value)
 {
-    struct report r = { kind, value };
+    struct report r = { kind, (int)step, value };
     ssize_t n = write(fd, &r, sizeof r);
     (void)n;                    /* nobody left to tell if this fails */
 }
@@ -99,20 +126,22 @@ static int keep_only(struct holder_fds *f)
     return close_range(next, ~0U, 0);
 }
 
-/* The kernel's struct sigaction on the generic ABI (x86_64, aarch64):
- * what rt_sigaction takes when glibc's sigaction will not. */
-struct kernel_sigaction {
-    void (*handler)(int);
-    unsigned long flags;
-    void (*restorer)(void);
-    uint64_t mask;
-};
+/* glibc's sigaction refuses the two signals it reserves for its threads
+ * (32 and 33), yet a launcher such as make can leave them ignored, and
+ * that survives exec. The kernel is asked directly: an all-zero kernel
+ * sigaction means SIG_DFL, no flags, an empty mask, whatever the
+ * architecture's field order (the skeleton's daemonize.c does the same). */
+static int reset_reserved(int sig)
+{
+    uint64_t zero[8] = { 0 };   /* larger than any kernel struct sigaction */
 
-/* Every signal to its default, but `ignored`. glibc refuses to touch its
- * two internal signals (32 and 33), yet a launcher such as make can leave
- * them ignored, and that survives exec: the raw system call resets them,
- * so every candidate starts from the same, known state. */
-static void reset_dispositions(int ignored)
+    return syscall(SYS_rt_sigaction, sig, zero, NULL, (size_t)(NSIG / 8)) == 0 ||
+           errno == EINVAL ? 0 : -1;
+}
+
+/* Every signal to its default, but `ignored`, which is ignored: every
+ * candidate starts from the same, known state. */
+static int reset_dispositions(int ignored)
 {
     struct sigaction sa;
 
@@ -121,68 +150,87 @@ static void reset_dispositions(int ignored)
         if (sig == SIGKILL || sig == SIGSTOP)
             continue;
         sa.sa_handler = sig == ignored ? SIG_IGN : SIG_DFL;
-        if (sigaction(sig, &sa, NULL) < 0 && errno == EINVAL) {
-            struct kernel_sigaction k = { SIG_DFL, 0, NULL, 0 };
-            syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof k.mask);
-        }
+        if (sigaction(sig, &sa, NULL) < 0 && (errno != EINVAL || reset_reserved(sig) < 0))
+            return -1;
     }
+    return 0;
+}
+
+/* Report a failed step through the status pipe, and die. */
+static _Noreturn void launcher_failed(const struct holder_fds *f, enum launch_step step)
+{
+    report(f->status, 'E', step, errno);
+    _exit(127);
 }
 
 /* In the launcher: become the terminal's foreground job in the hostile
- * environment, then exec. Never returns. */
-static void become_candidate(char *const argv[], const struct hostile *h,
-                             const struct holder_fds *f)
+ * environment, then exec. System calls only: the environment was built
+ * before the fork. Never returns. */
+static _Noreturn void become_candidate(char *const argv[], const struct hostile *h,
+                                       const struct holder_fds *f)
 {
     sigset_t set;
 
     /* SIGTTOU would stop a background group calling tcsetpgrp. */
     sigfillset(&set);
-    if (sigprocmask(SIG_SETMASK, &set, NULL) < 0 || setpgid(0, 0) < 0 ||
-        tcsetpgrp(f->slave, getpid()) < 0)
-        goto fail;
+    if (sigprocmask(SIG_SETMASK, &set, NULL) < 0)
+        launcher_failed(f, LS_SIGMASK_ALL);
+    if (setpgid(0, 0) < 0)
+        launcher_failed(f, LS_SETPGID);
+    if (tcsetpgrp(f->slave, getpid()) < 0)
+        launcher_failed(f, LS_TCSETPGRP);
     for (int fd = 0; fd <= 2; fd++)
         if (dup2(f->slave, fd) < 0)
-            goto fail;
+            launcher_failed(f, LS_DUP_TERMINAL);
     for (int i = 0; i < SENTINEL_FDS; i++)
         if (dup2(f->sentinel[i], sentinel_fd_numbers[i]) < 0)  /* dup2 clears close-on-exec */
-            goto fail;
-    if (chdir(h->cwd) < 0 || setenv(SENTINEL_ENV, "1", 1) < 0)
-        goto fail;
+            launcher_failed(f, LS_DUP_SENTINEL);
+    if (chdir(h->cwd) < 0)
+        launcher_failed(f, LS_CHDIR);
     umask(h->umask);
-    reset_dispositions(h->ignored_sig);
+    if (reset_dispositions(h->ignored_sig) < 0)
+        launcher_failed(f, LS_SIGNALS);
     sigemptyset(&set);
     sigaddset(&set, h->blocked_sig);
     if (sigprocmask(SIG_SETMASK, &set, NULL) < 0)
-        goto fail;
-    execv(argv[0], argv);
-fail:
-    report(f->status, 'E', errno);
+        launcher_failed(f, LS_SIGMASK);
+    execve(argv[0], argv, h->envp);
+    launcher_failed(f, LS_EXEC);
+}
+
+/* The holder failed before its command could run: say where, and that
+ * the command "exited" 127, as a shell says of a command it cannot run. */
+static _Noreturn void holder_failed(const struct holder_fds *f, enum launch_step step)
+{
+    report(f->status, 'E', step, errno);
+    report(f->status, 'X', LS_NONE, 127 << 8);
     _exit(127);
 }
 
 /* The holder: lead a session on the terminal, start the command, report
  * its exit, then wait until the checker closes the control pipe. */
-static void holder_main(char *const argv[], const struct hostile *h, struct holder_fds *f)
+static _Noreturn void holder_main(char *const argv[], const struct hostile *h,
+                                  struct holder_fds *f)
 {
     sigset_t none;
     pid_t child;
     int status;
     char byte;
 
-    reset_dispositions(0);
+    if (reset_dispositions(0) < 0)
+        holder_failed(f, LS_HOLDER_SIGNALS);
     sigemptyset(&none);
-    if (sigprocmask(SIG_SETMASK, &none, NULL) < 0 || keep_only(f) < 0 || setsid() < 0 ||
-        ioctl(f->slave, TIOCSCTTY, 0) < 0) {
-        report(f->status, 'E', errno);
-        report(f->status, 'X', 127 << 8);
-        _exit(127);
-    }
+    if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+        holder_failed(f, LS_HOLDER_SIGMASK);
+    if (keep_only(f) < 0)
+        holder_failed(f, LS_HOLDER_FDS);
+    if (setsid() < 0)
+        holder_failed(f, LS_HOLDER_SETSID);
+    if (ioctl(f->slave, TIOCSCTTY, 0) < 0)
+        holder_failed(f, LS_HOLDER_TIOCSCTTY);
     child = fork();
-    if (child < 0) {
-        report(f->status, 'E', errno);
-        report(f->status, 'X', 127 << 8);
-        _exit(127);
-    }
+    if (child < 0)
+        holder_failed(f, LS_HOLDER_FORK);
     if (child == 0)
         become_candidate(argv, h, f);
     close(f->slave);
@@ -190,8 +238,8 @@ static void holder_main(char *const argv[], const struct hostile *h, struct hold
         close(f->sentinel[i]);
     while (waitpid(child, &status, 0) < 0)
         if (errno != EINTR)
-            _exit(1);
-    report(f->status, 'X', status);
+            holder_failed(f, LS_HOLDER_WAIT);
+    report(f->status, 'X', LS_NONE, status);
     while (read(f->control, &byte, 1) < 0 && errno == EINTR)
         ;
     _exit(0);
@@ -221,20 +269,24 @@ static void close_holder_fds(struct holder_fds *f)
 }
 
 /* Make the pty, the sentinels and the pipes, all close-on-exec. */
-static int prepare(struct launch *l, struct holder_fds *f)
+static int prepare(struct launch *l, struct holder_fds *f, const char **step)
 {
     int status[2], control[2];
 
+    *step = "openpty";
     if (openpty(&l->master, &f->slave, NULL, NULL, NULL) < 0)
         return -1;
+    *step = "fcntl on the pty";
     if (fcntl(l->master, F_SETFD, FD_CLOEXEC) < 0 || fcntl(f->slave, F_SETFD, FD_CLOEXEC) < 0 ||
         fcntl(l->master, F_SETFL, O_NONBLOCK) < 0 || identify(f->slave, &l->tty) < 0)
         return -1;
+    *step = "memfd_create for a sentinel";
     for (int i = 0; i < SENTINEL_FDS; i++) {
         f->sentinel[i] = memfd_create("checker-sentinel", MFD_CLOEXEC);
         if (f->sentinel[i] < 0 || identify(f->sentinel[i], &l->sentinel[i]) < 0)
             return -1;
     }
+    *step = "pipe2";
     if (pipe2(status, O_CLOEXEC) < 0)
         return -1;
     l->status_fd = status[0];
@@ -247,7 +299,8 @@ static int prepare(struct launch *l, struct holder_fds *f)
 }
 
 int launch_start(struct launch *l, struct tracker *t, char *const argv[],
-                 const struct hostile *h, struct launch_result *res)
+                 const struct hostile *h, enum origin origin, struct launch_result *res,
+                 const char **step)
 {
     struct holder_fds f = { -1, { -1, -1, -1 }, -1, -1 };
     int saved;
@@ -256,9 +309,11 @@ int launch_start(struct launch *l, struct tracker *t, char *const argv[],
     l->master = l->status_fd = l->control_fd = l->holder_pidfd = -1;
     l->result = res;
     memset(res, 0, sizeof *res);
-    if (prepare(l, &f) < 0)
+    if (prepare(l, &f, step) < 0)
         goto fail;
     l->started_ms = now_ms();
+    t->current = origin;
+    *step = "fork";
     l->holder = fork();
     if (l->holder < 0)
         goto fail;
@@ -266,8 +321,12 @@ int launch_start(struct launch *l, struct tracker *t, char *const argv[],
         holder_main(argv, h, &f);
     close_holder_fds(&f);
     /* The holder is our child and not reaped yet: its pid is still its own. */
+    *step = "pidfd_open on the holder";
     l->holder_pidfd = pidfd_open(l->holder, 0);
-    if (l->holder_pidfd < 0 || tracker_add_helper(t, l->holder) < 0 ||
+    if (l->holder_pidfd < 0)
+        goto fail;
+    *step = "track the holder";
+    if (tracker_add_helper(t, l->holder, origin) < 0 ||
         tracker_watch(t, l->master, res->output, sizeof res->output, &res->output_len) < 0)
         goto fail;
     return 0;
@@ -279,11 +338,13 @@ fail:
     return -1;
 }
 
-int launch_wait(struct launch *l, struct tracker *t, long deadline, int *exec_errno)
+int launch_wait(struct launch *l, struct tracker *t, long deadline,
+                struct launch_failure *failed)
 {
     struct launch_result *res = l->result;
 
-    *exec_errno = 0;
+    failed->step = LS_NONE;
+    failed->err = 0;
     for (;;) {
         struct report r;
         int ready = tracker_wait_fd(t, l->status_fd, deadline);
@@ -298,7 +359,9 @@ int launch_wait(struct launch *l, struct tracker *t, long deadline, int *exec_er
             return -1;
         }
         if (r.kind == 'E') {
-            *exec_errno = r.value;
+            failed->step = r.step > LS_NONE && r.step < LS_COUNT ? (enum launch_step)r.step
+                                                                 : LS_COUNT;
+            failed->err = r.value;
             continue;
         }
         res->exited = 1;
@@ -309,16 +372,20 @@ int launch_wait(struct launch *l, struct tracker *t, long deadline, int *exec_er
     }
 }
 
-void launch_hangup(struct launch *l, struct tracker *t)
+int launch_hangup(struct launch *l, struct tracker *t, long deadline)
 {
+    int rc = 0;
+
     if (l->control_fd >= 0) {
         close(l->control_fd);
         l->control_fd = -1;
         /* A holder that reported is reading the control pipe and exits now;
-         * its exit, as the controlling process's, hangs up the foreground
-         * group. Wait for it so the master's close comes second. */
-        if (l->result->exited && l->holder_pidfd >= 0)
-            tracker_wait_fd(t, l->holder_pidfd, now_ms() + 1000);
+         * its exit, as the controlling process's, sends SIGHUP to the
+         * foreground group before the holder's end is visible. Wait for
+         * it so the master's close comes second. */
+        if (l->result->exited && l->holder_pidfd >= 0 &&
+            tracker_wait_fd(t, l->holder_pidfd, deadline) < 0)
+            rc = -1;
     }
     if (l->master >= 0) {
         tracker_drain(t, l->master);
@@ -326,20 +393,28 @@ void launch_hangup(struct launch *l, struct tracker *t)
         close(l->master);
         l->master = -1;
     }
+    return rc;
 }
 
 void launch_release(struct launch *l, struct tracker *t)
 {
-    launch_hangup(l, t);
+    int saved = errno;
+
+    launch_hangup(l, t, now_ms() + 1000);
     if (l->status_fd >= 0)
         close(l->status_fd);
     l->status_fd = -1;
     if (l->holder_pidfd >= 0) {
         siginfo_t si;
+
         pidfd_send_signal(l->holder_pidfd, SIGKILL, NULL, 0);
-        /* ECHILD when the tracker reaped it already. */
-        waitid(P_PIDFD, (id_t)l->holder_pidfd, &si, WEXITED);
+        /* ECHILD when the tracker reaped it already: nothing else can fail
+         * here that the caller could act on. */
+        while (waitid(P_PIDFD, (id_t)l->holder_pidfd, &si, WEXITED) < 0 && errno == EINTR)
+            ;
         close(l->holder_pidfd);
         l->holder_pidfd = -1;
+        tracker_forget_helper(t, l->holder);
     }
+    errno = saved;
 }

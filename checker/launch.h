@@ -13,23 +13,27 @@
 #include <sys/types.h>
 
 #include "evidence.h"
+#include "hostile.h"
 #include "tracker.h"
 
-#define SENTINEL_FDS 3
-#define SENTINEL_ENV "CHECKER_SENTINEL"
-
-/* What makes the environment hostile; the same for every launch of a run. */
-struct hostile {
-    const char *cwd;            /* the scratch working directory */
-    unsigned umask;
-    int blocked_sig;
-    int ignored_sig;
+/* What failed in the holder or the launcher, before the command ran: the
+ * step names the call (launch_step_name), err its errno. */
+enum launch_step {
+    LS_NONE,
+    LS_HOLDER_SIGMASK, LS_HOLDER_SIGNALS, LS_HOLDER_FDS, LS_HOLDER_SETSID,
+    LS_HOLDER_TIOCSCTTY, LS_HOLDER_FORK, LS_HOLDER_WAIT,
+    LS_SIGMASK_ALL, LS_SETPGID, LS_TCSETPGRP, LS_DUP_TERMINAL, LS_DUP_SENTINEL,
+    LS_CHDIR, LS_SIGNALS, LS_SIGMASK, LS_EXEC,
+    LS_COUNT
 };
 
-struct object_id {
-    dev_t dev;
-    ino_t ino;
+struct launch_failure {
+    enum launch_step step;      /* LS_NONE: nothing failed */
+    int err;
 };
+
+/* "the launcher's chdir to the scratch directory", for messages. */
+const char *launch_step_name(enum launch_step step);
 
 struct launch {
     pid_t holder;
@@ -47,21 +51,27 @@ struct launch {
 /* The descriptor numbers the sentinels are planted on. */
 extern const int sentinel_fd_numbers[SENTINEL_FDS];
 
-/* Start argv (argv[0] a path, already resolved) under a new holder.
- * -1 with errno when the checker itself failed (pty, fork). */
+/* Start argv (argv[0] a path, already resolved) under a new holder, its
+ * processes counted as `origin`'s. -1 with errno, and the call that
+ * failed in *step, when the checker itself failed (pty, fork). */
 int launch_start(struct launch *l, struct tracker *t, char *const argv[],
-                 const struct hostile *h, struct launch_result *res);
+                 const struct hostile *h, enum origin origin, struct launch_result *res,
+                 const char **step);
 
 /* Wait for the launcher to exit, until the deadline. Fills the result.
- * 1 exited, 0 timeout, -1 interrupted or error. When the command could
- * not be executed, errno of exec is stored in *exec_errno (else 0). */
-int launch_wait(struct launch *l, struct tracker *t, long deadline, int *exec_errno);
+ * 1 exited, 0 timeout, -1 interrupted or error (errno). When the holder
+ * or the launcher failed before the command ran (exec included), *failed
+ * says where (else its step is LS_NONE). */
+int launch_wait(struct launch *l, struct tracker *t, long deadline,
+                struct launch_failure *failed);
 
 /* Hang the terminal up as a logout does: the holder (the session's
- * controlling process) exits and the master is closed. */
-void launch_hangup(struct launch *l, struct tracker *t);
+ * controlling process) exits and the master is closed. 0, or -1 when the
+ * wait for the holder was interrupted or failed. */
+int launch_hangup(struct launch *l, struct tracker *t, long deadline);
 
-/* Release what is left of a launch (after launch_hangup, or instead). */
+/* Release what is left of a launch (after launch_hangup, or instead):
+ * the holder is killed and reaped. errno is kept. */
 void launch_release(struct launch *l, struct tracker *t);
 
 #endif

@@ -122,7 +122,7 @@ static int run_and_judge(const struct options *opt, struct judged *j)
         return 2;
     }
     checks_judge_all(&j->ev, opt, j->results);
-    j->rep = (struct report){ opt, &j->ev, j->out.command, j->results };
+    j->rep = (struct report){ opt, &j->ev, j->out.command.argv, j->results };
     return 0;
 }
 

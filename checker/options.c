@@ -14,16 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "checks.h"
 #include "pidfile.h"
 
 #define MAX_MS (86400u * 1000u)     /* a day */
-#define STEP_MAX 99
 
 enum {
     OPT_PIDFILE = 256, OPT_UMASK, OPT_CWD, OPT_STOP_COMMAND, OPT_TIMEOUT,
     OPT_SETTLE, OPT_PROFILE, OPT_FORMAT, OPT_EXPLAIN, OPT_LIST, OPT_HELP,
-    OPT_VERSION, OPT_STEP, OPT_COMPARE, OPT_COMPARE_STOP
+    OPT_VERSION, OPT_STEP, OPT_COMPARE, OPT_COMPARE_STOP, OPT_COMPARE_PROFILE,
+    OPT_VERBOSE, OPT_TRACE, OPT_SOCKET_ACTIVATION, OPT_WATCHDOG, OPT_NOTIFY_SOCKET
 };
 
 static const struct option long_options[] = {
@@ -42,6 +44,12 @@ static const struct option long_options[] = {
     { "step",         required_argument, NULL, OPT_STEP },
     { "compare",      required_argument, NULL, OPT_COMPARE },
     { "compare-stop-command", required_argument, NULL, OPT_COMPARE_STOP },
+    { "compare-profile", required_argument, NULL, OPT_COMPARE_PROFILE },
+    { "verbose",      no_argument,       NULL, OPT_VERBOSE },
+    { "trace",        optional_argument, NULL, OPT_TRACE },
+    { "socket-activation", no_argument,  NULL, OPT_SOCKET_ACTIVATION },
+    { "watchdog",     required_argument, NULL, OPT_WATCHDOG },
+    { "notify-socket", required_argument, NULL, OPT_NOTIFY_SOCKET },
     { NULL, 0, NULL, 0 }
 };
 
@@ -50,16 +58,20 @@ static const struct option long_options[] = {
 static const char short_options[] = "+:h";
 
 /* Accepted names, in the order that messages list them. */
-struct named {
+struct choice {
     const char *name;
     int value;
 };
 
-static const struct named profiles[] = {
-    { "seed", PROFILE_SEED }, { "sysv", PROFILE_SYSV },
+static const struct choice profiles[] = {
+    { "seed", PROFILE_SEED }, { "sysv", PROFILE_SYSV }, { "new-style", PROFILE_NEW_STYLE },
 };
 
-static const struct named formats[] = {
+static const struct choice notify_kinds[] = {
+    { "path", NOTIFY_PATH }, { "abstract", NOTIFY_ABSTRACT },
+};
+
+static const struct choice formats[] = {
     { "text", FORMAT_TEXT }, { "json", FORMAT_JSON },
     { "tap", FORMAT_TAP }, { "junit", FORMAT_JUNIT },
 };
@@ -163,7 +175,7 @@ int parse_ms(const char *s, unsigned *out)
     return 0;
 }
 
-static const char *name_of(int value, const struct named *names, size_t n)
+static const char *name_of(int value, const struct choice *names, size_t n)
 {
     size_t i;
 
@@ -229,7 +241,7 @@ static const char *option_name(int code)
     return "?";
 }
 
-static void list_names(const struct named *names, size_t n, char *out, size_t cap)
+static void list_names(const struct choice *names, size_t n, char *out, size_t cap)
 {
     size_t i, pos = 0;
 
@@ -239,7 +251,7 @@ static void list_names(const struct named *names, size_t n, char *out, size_t ca
 }
 
 static int choose(struct errbuf *e, int code, const char *arg,
-                  const struct named *names, size_t n, int *out)
+                  const struct choice *names, size_t n, int *out)
 {
     char all[64];
     size_t i;
@@ -253,6 +265,27 @@ static int choose(struct errbuf *e, int code, const char *arg,
     return fail(e, "--%s: %s is not one of %s", option_name(code), quote(arg).s, all);
 }
 
+/* A path made absolute against the checker's directory: the candidate
+ * runs elsewhere, and a path relative to nobody knows where would judge
+ * the wrong file. */
+static int make_absolute(struct errbuf *e, int code, const char *path, char *out, size_t cap)
+{
+    char here[PATH_MAX];
+
+    if (path[0] == '/') {
+        if (strlen(path) >= cap)
+            return fail(e, "--%s: %s is too long", option_name(code), quote(path).s);
+        snprintf(out, cap, "%s", path);
+        return 0;
+    }
+    if (!getcwd(here, sizeof here))
+        return fail(e, "--%s: unable to get the current directory: %s", option_name(code),
+                    strerror(errno));
+    if ((size_t)snprintf(out, cap, "%s/%s", here, path) >= cap)
+        return fail(e, "--%s: %s is too long", option_name(code), quote(path).s);
+    return 0;
+}
+
 /* The pidfile's directory must exist now; the file itself need not. A
  * path holding "{pidfile}" names the scratch directory, created later. */
 static int check_pidfile_dir(struct errbuf *e, const char *path)
@@ -262,17 +295,15 @@ static int check_pidfile_dir(struct errbuf *e, const char *path)
     struct stat st;
     size_t n;
 
-    if (*path == '\0')
-        return fail(e, "--pidfile: empty path");
     if (strstr(path, "{pidfile}") != NULL)
         return 0;
     if (path[strlen(path) - 1] == '/')
         return fail(e, "--pidfile: %s names a directory, not a file", quote(path).s);
     slash = strrchr(path, '/');
-    n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    n = slash == path ? 1 : (size_t)(slash - path);
     if (n >= sizeof dir)
         return fail(e, "--pidfile: %s is too long", quote(path).s);
-    memcpy(dir, slash == NULL ? "." : path, n);
+    memcpy(dir, path, n);
     dir[n] = '\0';
     if (stat(dir, &st) < 0) {
         if (errno == ENOENT)
@@ -290,7 +321,7 @@ static int parse_step(const char *arg, int *out)
     const char *p = arg;
     unsigned v;
 
-    if (take_decimal(&p, STEP_MAX, &v) < 0 || *p != '\0' || v < 1)
+    if (take_decimal(&p, STEP_COUNT, &v) < 0 || *p != '\0' || v < 1)
         return -1;
     *out = (int)v;
     return 0;
@@ -302,16 +333,22 @@ static int take_value(struct errbuf *e, int code, const char *arg, struct option
 
     switch (code) {
     case OPT_PIDFILE:
-        o->pidfile = arg;
-        return check_pidfile_dir(e, arg);
+        if (*arg == '\0')
+            return fail(e, "--pidfile: empty path");
+        if (make_absolute(e, code, arg, o->pidfile_abs, sizeof o->pidfile_abs) < 0)
+            return -1;
+        o->pidfile = o->pidfile_abs;
+        return check_pidfile_dir(e, o->pidfile);
     case OPT_UMASK:
         if (parse_octal_mode(arg, &o->umask) < 0)
             return fail(e, "--umask: %s is not an octal mode (0 to 0777)", quote(arg).s);
         return 0;
     case OPT_CWD:
-        if (arg[0] != '/')
-            return fail(e, "--cwd: %s is not an absolute path", quote(arg).s);
-        o->cwd = arg;
+        if (*arg == '\0')
+            return fail(e, "--cwd: empty path");
+        if (make_absolute(e, code, arg, o->cwd_abs, sizeof o->cwd_abs) < 0)
+            return -1;
+        o->cwd = o->cwd_abs;
         return 0;
     case OPT_STOP_COMMAND:
     case OPT_COMPARE:
@@ -346,8 +383,29 @@ static int take_value(struct errbuf *e, int code, const char *arg, struct option
         return 0;
     case OPT_STEP:
         if (parse_step(arg, &o->step) < 0)
-            return fail(e, "--step: %s is not a step number (1 to %d)", quote(arg).s,
-                        STEP_MAX);
+            return fail(e, "--step: %s is not a step number (the tutorial has steps 1 to %d)",
+                        quote(arg).s, STEP_COUNT);
+        return 0;
+    case OPT_COMPARE_PROFILE:
+        if (choose(e, code, arg, profiles, COUNT(profiles), &i) < 0)
+            return -1;
+        o->compare_profile = arg;
+        return 0;
+    case OPT_TRACE:
+        o->trace = 1;
+        if (arg && *arg == '\0')
+            return fail(e, "--trace=: empty file name");
+        o->trace_html = arg;
+        return 0;
+    case OPT_WATCHDOG:
+        if (parse_ms(arg, &o->watchdog_ms) < 0 || o->watchdog_ms == 0)
+            return fail(e, "--watchdog: %s is not a number of milliseconds (1 to %u)",
+                        quote(arg).s, MAX_MS);
+        return 0;
+    case OPT_NOTIFY_SOCKET:
+        if (choose(e, code, arg, notify_kinds, COUNT(notify_kinds), &i) < 0)
+            return -1;
+        o->notify = (enum notify_kind)i;
         return 0;
     }
     return fail(e, "internal error: option %d has no handler", code);
@@ -415,6 +473,20 @@ static int bad_option(struct errbuf *e, const char *arg, int optopt_seen)
     return fail(e, "unknown option %.*s", (int)n, arg);
 }
 
+/* Options that only mean something with another one. */
+static int check_profile_options(struct errbuf *e, const struct options *o)
+{
+    if (o->profile != PROFILE_NEW_STYLE && !o->compare_profile) {
+        if (o->socket_activation)
+            return fail(e, "--socket-activation needs --profile new-style");
+        if (o->watchdog_ms)
+            return fail(e, "--watchdog needs --profile new-style");
+    }
+    if (o->compare_profile && !o->compare)
+        return fail(e, "--compare-profile needs --compare");
+    return 0;
+}
+
 static int needs_command(const struct options *o)
 {
     return !o->help && !o->version && !o->list && o->explain == NULL;
@@ -438,6 +510,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
             o->list = 1;
         else if (c == OPT_VERSION)
             o->version = 1;
+        else if (c == OPT_VERBOSE)
+            o->verbose = 1;
+        else if (c == OPT_SOCKET_ACTIVATION)
+            o->socket_activation = 1;
         else if (c == ':')
             return fail(&e, "--%s needs an argument", option_name(optopt));
         else if (c == '?')
@@ -451,7 +527,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
     } else if (needs_command(o)) {
         return fail(&e, "missing COMMAND (see --help)");
     }
-    return 0;
+    if (o->command && o->command[0][0] == '\0')
+        return fail(&e, "COMMAND is an empty string");
+    return check_profile_options(&e, o);
 }
 
 /* Split a command line as a shell splits words: blanks separate, '...'

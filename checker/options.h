@@ -5,10 +5,12 @@
 #ifndef CHECKER_OPTIONS_H
 #define CHECKER_OPTIONS_H
 
+#include <limits.h>
 #include <stddef.h>
 
 enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP, FORMAT_JUNIT };
-enum profile { PROFILE_SYSV, PROFILE_SEED, PROFILE_COUNT };
+enum profile { PROFILE_SYSV, PROFILE_SEED, PROFILE_NEW_STYLE, PROFILE_COUNT };
+enum notify_kind { NOTIFY_PATH, NOTIFY_ABSTRACT };
 
 struct options {
     const char *pidfile;        /* --pidfile, or NULL */
@@ -26,6 +28,15 @@ struct options {
     int step;                   /* --step N, 0 when not given */
     const char *compare;        /* --compare 'CMD ARG...', or NULL */
     const char *compare_stop_command;   /* --compare-stop-command: B's stop, or NULL */
+    const char *compare_profile;        /* --compare-profile: B's profile, or NULL: A's */
+    int verbose;                /* --verbose */
+    int trace;                  /* --trace or --trace=FILE */
+    const char *trace_html;     /* FILE of --trace=FILE, or NULL */
+    int socket_activation;      /* --socket-activation */
+    unsigned watchdog_ms;       /* --watchdog MS, 0 when not given */
+    enum notify_kind notify;    /* --notify-socket, default path */
+    char pidfile_abs[PATH_MAX]; /* --pidfile made absolute against the current directory */
+    char cwd_abs[PATH_MAX];     /* --cwd made absolute likewise */
     char **command;             /* COMMAND ARG..., NULL-terminated, or NULL */
     int command_argc;
 };

@@ -472,8 +472,6 @@ int proc_state_alive(char state)
     return state != 'Z' && state != 'X' && state != 'x';
 }
 
-#define PF_EXITING 0x00000004u  /* include/linux/sched.h: set as exit begins */
-
 /* Signals whose default action is not to terminate: ignore or stop. */
 static int default_spares(int sig)
 {
@@ -486,7 +484,7 @@ int proc_is_ending(const struct proc_stat *st, const struct proc_status *status)
     uint64_t pending = status->sigpnd | status->shdpnd;
     uint64_t handled = status->sigblk | status->sigcgt | status->sigign;
 
-    if (st->flags & PF_EXITING || pending & (UINT64_C(1) << (SIGKILL - 1)))
+    if (st->flags & PROC_PF_EXITING || pending & (UINT64_C(1) << (SIGKILL - 1)))
         return 1;
     pending &= ~handled;
     for (int sig = 1; sig <= 64; sig++)

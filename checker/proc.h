@@ -12,6 +12,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The kernel's PF_EXITING (include/linux/sched.h), set in the stat line's
+ * flags as a process's exit begins. */
+#define PROC_PF_EXITING 0x00000004u
+
 /* The fields of /proc/PID/stat that the checker uses. */
 struct proc_stat {
     pid_t pid;

@@ -2,9 +2,11 @@
  * verdict, the command, what was seen of the daemon, and every check once,
  * in table order. */
 #include <stdio.h>
+#include <sys/wait.h>
 
 #include "json.h"
 #include "report.h"
+#include "text.h"
 
 const char *report_verdict(const struct report *rep)
 {
@@ -29,6 +31,26 @@ static void write_fds(struct json *j, const struct daemon_seen *d)
         json_key(j, key);
         json_string(j, d->fds[i].target);
     }
+    json_object_end(j);
+}
+
+/* "exit": {"status": N} or {"signal": "SIGPIPE"}, and the process it was. */
+static void write_exit(struct json *j, const struct process_end *e)
+{
+    char name[32];
+
+    json_key(j, "exit");
+    json_object_begin(j);
+    if (WIFSIGNALED(e->status)) {
+        signal_name(WTERMSIG(e->status), name, sizeof name);
+        json_key(j, "signal");
+        json_string(j, name);
+    } else {
+        json_key(j, "status");
+        json_int(j, WEXITSTATUS(e->status));
+    }
+    json_key(j, "pid");
+    json_int(j, e->pid);
     json_object_end(j);
 }
 
@@ -60,6 +82,8 @@ static void write_daemon(struct json *j, const struct evidence *ev)
         json_null(j);
     json_key(j, "pidfile");
     json_string(j, ev->has_pidfile ? ev->pidfile_path : NULL);
+    if (ev->daemon_end.seen)
+        write_exit(j, &ev->daemon_end);
     json_object_end(j);
 }
 

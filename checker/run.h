@@ -5,11 +5,12 @@
 
 #include <stddef.h>
 
+#include "command.h"
 #include "evidence.h"
 #include "options.h"
 
 struct run_output {
-    char **command;             /* the command as run: {pidfile} replaced */
+    struct command command;     /* as run: {pidfile} replaced */
     int interrupted;            /* the signal that stopped the run, or 0 */
 };
 
@@ -21,13 +22,5 @@ int run_candidate(const struct options *opt, struct evidence *ev, struct run_out
                   char *err, size_t errlen);
 
 void run_output_free(struct run_output *out);
-
-/* Find an executable for name the way execvp would (PATH when it holds no
- * '/'). 0 and the path in out, or -1 with a one-line reason in err. */
-int resolve_command(const char *name, char *out, size_t cap, char *err, size_t errlen);
-
-/* Replace every "{pidfile}" in s by path (quoted for a shell when
- * shell_quote is set). A new string, or NULL (ENOMEM). */
-char *substitute_pidfile(const char *s, const char *path, int shell_quote);
 
 #endif

@@ -1,6 +1,5 @@
-/* tracker.c — subreaping, scanning the candidate's subtree in /proc,
- * event waits, and safe signalling. See tracker.h. */
-#include <dirent.h>
+/* tracker.c — subreaping and its records, the run's processes and their
+ * launches, event waits, and safe signalling. See tracker.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "proc.h"
+#include "scan.h"
 #include "tracker.h"
 
 /* Signals that ask the checker itself to stop: it must still sweep. */
@@ -29,7 +30,7 @@ long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-int tracker_init(struct tracker *t)
+int tracker_init(struct tracker *t, const char **step)
 {
     sigset_t set;
     int on = 0;
@@ -37,13 +38,16 @@ int tracker_init(struct tracker *t)
     memset(t, 0, sizeof *t);
     t->sigfd = -1;
     t->self = getpid();
+    *step = "prctl with PR_SET_CHILD_SUBREAPER";
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
         return -1;
     /* Confirm: a kernel that accepted the call but does not honour it would
      * let the daemon escape to init, and every check would be blind. */
+    *step = "prctl with PR_GET_CHILD_SUBREAPER";
     if (prctl(PR_GET_CHILD_SUBREAPER, &on, 0, 0, 0) < 0)
         return -1;
     if (!on) {
+        *step = "become a child subreaper (the kernel ignored PR_SET_CHILD_SUBREAPER)";
         errno = ENOTSUP;
         return -1;
     }
@@ -51,11 +55,14 @@ int tracker_init(struct tracker *t)
     sigaddset(&set, SIGCHLD);
     for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
         sigaddset(&set, stop_signals[i]);
+    *step = "block SIGCHLD and the stop signals with sigprocmask";
     if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
         return -1;
+    *step = "create a signalfd";
     t->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (t->sigfd < 0)
         return -1;
+    *step = NULL;
     t->ready = 1;
     return 0;
 }
@@ -67,16 +74,35 @@ void tracker_fini(struct tracker *t)
         close(t->sigfd);
     t->sigfd = -1;
     procset_free(&t->seen);
+    free(t->ended);
+    t->ended = NULL;
+    t->nended = t->ended_cap = 0;
 }
 
-int tracker_add_helper(struct tracker *t, pid_t pid)
+int tracker_add_helper(struct tracker *t, pid_t pid, enum origin origin)
 {
     if (t->nhelpers == TRACKER_MAX_HELPERS) {
         errno = ENOSPC;
         return -1;
     }
-    t->helpers[t->nhelpers++] = pid;
+    t->helpers[t->nhelpers++] = (struct helper){ pid, origin, 0 };
     return 0;
+}
+
+static struct helper *live_helper(struct tracker *t, pid_t pid)
+{
+    for (int i = 0; i < t->nhelpers; i++)
+        if (t->helpers[i].pid == pid && !t->helpers[i].ended)
+            return &t->helpers[i];
+    return NULL;
+}
+
+void tracker_forget_helper(struct tracker *t, pid_t pid)
+{
+    struct helper *h = live_helper(t, pid);
+
+    if (h)
+        h->ended = 1;
 }
 
 int tracker_watch(struct tracker *t, int fd, char *buf, size_t cap, size_t *len)
@@ -128,15 +154,153 @@ void tracker_drain(struct tracker *t, int fd)
         }
 }
 
-/* Reap every child that has exited, orphans included, until none is left. */
-static void reap(void)
+/* ---------------------------------------------------------- attribution */
+
+static const struct helper *helper_leading(const struct tracker *t, pid_t sid)
+{
+    for (int i = 0; i < t->nhelpers; i++)
+        if (t->helpers[i].pid == sid)
+            return &t->helpers[i];
+    return NULL;
+}
+
+/* Which launch a newcomer belongs to: its parent's, when the parent is in
+ * this snapshot or is a holder; an orphan's, by the session or group it is
+ * in (a holder leads its launch's session; a known process may have made
+ * a session or group of its own); failing all of that, the launch under
+ * way. Decided once, when the process is first seen. */
+static enum origin attribute(const struct tracker *t, const struct tracked *p,
+                             const struct procset *now)
+{
+    const struct tracked *q;
+    const struct helper *h;
+    pid_t ids[2] = { p->session, p->pgrp };
+
+    for (size_t i = 0; i < t->seen.n; i++)
+        if (same_process(&t->seen.v[i], p))
+            return t->seen.v[i].origin;
+    if (p->ppid != t->self) {
+        if ((q = procset_find(now, p->ppid)) != NULL)
+            return q->origin;
+        for (int i = 0; i < t->nhelpers; i++)
+            if (t->helpers[i].pid == p->ppid && !t->helpers[i].ended)
+                return t->helpers[i].origin;
+    }
+    for (int i = 0; i < 2; i++) {
+        if ((h = helper_leading(t, ids[i])) != NULL)
+            return h->origin;
+        if ((q = procset_find(now, ids[i])) != NULL || (q = procset_find(&t->seen, ids[i])) != NULL)
+            return q->origin;
+    }
+    return t->current;
+}
+
+/* Keep a process in `seen` the first time it shows. */
+static int remember(struct tracker *t, const struct tracked *p)
+{
+    return procset_has(&t->seen, p) ? 0 : procset_add(&t->seen, p);
+}
+
+int tracker_scan(struct tracker *t, struct procset *out)
+{
+    struct procset all = { 0 };
+    int rc = 0;
+
+    out->n = 0;
+    if (!t->ready || t->self <= 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (scan_below(t->self, &all) < 0) {
+        procset_free(&all);
+        return -1;
+    }
+    /* Parents come first, so each one's origin is known before its children's. */
+    for (size_t i = 0; i < all.n && rc == 0; i++) {
+        struct tracked p = all.v[i];
+
+        if (live_helper(t, p.pid))
+            continue;
+        p.origin = attribute(t, &p, out);
+        rc = procset_add(out, &p) < 0 || remember(t, &p) < 0 ? -1 : 0;
+    }
+    procset_free(&all);
+    return rc;
+}
+
+/* ------------------------------------------------------------- reaping */
+
+static void record_end(struct tracker *t, const struct tracked *who, int status)
+{
+    if (t->nended == t->ended_cap) {
+        size_t cap = t->ended_cap ? t->ended_cap * 2 : 32;
+        struct ended *v;
+
+        if (cap > TRACKER_MAX_ENDED || !(v = realloc(t->ended, cap * sizeof *v))) {
+            t->ended_dropped++;     /* a fork loop: the first ones tell the story */
+            return;
+        }
+        t->ended = v;
+        t->ended_cap = cap;
+    }
+    t->ended[t->nended++] = (struct ended){ *who, status, now_ms() };
+}
+
+/* A zombie about to be reaped, as /proc still shows it: after the reap its
+ * name and start time are gone, and with them the means to tell which
+ * process of the run it was. */
+static void identify_zombie(struct tracker *t, pid_t pid, struct tracked *who)
+{
+    struct proc_stat st;
+    char name[32];
+
+    memset(who, 0, sizeof *who);
+    who->pid = pid;
+    snprintf(name, sizeof name, "/proc/%d/stat", (int)pid);
+    if (proc_read_stat_at(AT_FDCWD, name, &st) == 0)
+        tracked_from_stat(who, &st);
+    who->state = 'Z';
+    who->origin = attribute(t, who, &t->seen);
+}
+
+/* Reap every child that has ended, orphans included, until none is left,
+ * recording each one of the run. Only ECHILD means "none": any other
+ * failure of the wait is the checker's own and is reported. */
+static int reap(struct tracker *t)
 {
     for (;;) {
         siginfo_t si;
+        struct tracked who;
+        struct helper *h;
+        int status;
+        pid_t got;
 
         memset(&si, 0, sizeof si);
-        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
-            return;
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno == ECHILD ? 0 : -1;
+        }
+        if (si.si_pid == 0)
+            return 0;
+        h = live_helper(t, si.si_pid);
+        if (!h)
+            identify_zombie(t, si.si_pid, &who);
+        do
+            got = waitpid(si.si_pid, &status, WNOHANG | __WALL);
+        while (got < 0 && errno == EINTR);
+        if (got < 0 && errno != ECHILD)
+            return -1;
+        if (got == 0)
+            return 0;       /* not ours to reap after all: never spin on it */
+        if (got < 0)
+            continue;       /* reaped meanwhile (ECHILD) */
+        if (t->hooks.on_wait && t->hooks.on_wait(t->hooks.ctx, got, status))
+            continue;
+        if (h)
+            h->ended = 1;
+        else
+            record_end(t, &who, status);
     }
 }
 
@@ -152,18 +316,24 @@ static int take_signals(struct tracker *t)
         t->interrupted = (int)si.ssi_signo;
         stop = 1;
     }
-    reap();
     return stop;
 }
 
-int tracker_wait_fd(struct tracker *t, int fd, long deadline)
+/* --------------------------------------------------------------- waits */
+
+int tracker_wait_fds(struct tracker *t, const int *fds, int nfds, long deadline)
 {
     for (;;) {
-        struct pollfd p[2 + TRACKER_MAX_WATCH];
-        int n = 0, base, timeout = -1, r;
+        struct pollfd p[8 + 1 + TRACKER_MAX_WATCH];
+        int n = 0, sig, base, timeout = -1, r;
 
-        if (fd >= 0)
-            p[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+        if (nfds > 8) {
+            errno = EINVAL;
+            return -1;
+        }
+        for (int i = 0; i < nfds; i++)
+            p[n++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+        sig = n;
         p[n++] = (struct pollfd){ .fd = t->sigfd, .events = POLLIN };
         base = n;
         for (int i = 0; i < t->nwatches; i++)
@@ -179,182 +349,39 @@ int tracker_wait_fd(struct tracker *t, int fd, long deadline)
             return -1;
         if (r == 0)
             return 0;
-        if (p[base - 1].revents && take_signals(t)) {
-            errno = EINTR;
-            return -1;
+        if (p[sig].revents) {
+            int stop = take_signals(t);
+
+            if (reap(t) < 0)
+                return -1;
+            if (stop) {
+                errno = EINTR;
+                return -1;
+            }
         }
-        /* Drain from the last so that an unwatch does not shift an entry
+        /* Drain from the last, so that an unwatch does not shift an entry
          * not yet looked at. */
         for (int i = n - 1; i >= base; i--)
             if (p[i].revents)
                 drain(t, &t->watches[i - base]);
-        if (fd >= 0 && p[0].revents)
-            return 1;
+        for (int i = 0; i < nfds; i++)
+            if (p[i].revents)
+                return i + 1;
     }
 }
 
-static int is_helper(const struct tracker *t, pid_t pid)
+int tracker_wait_fd(struct tracker *t, int fd, long deadline)
 {
-    for (int i = 0; i < t->nhelpers; i++)
-        if (t->helpers[i] == pid)
-            return 1;
-    return 0;
+    int r = tracker_wait_fds(t, &fd, fd >= 0, deadline);
+
+    return r < 0 ? -1 : r > 0;
 }
 
-void procset_free(struct procset *s)
-{
-    free(s->v);
-    s->v = NULL;
-    s->n = s->cap = 0;
-}
+/* ---------------------------------------------------------- signalling */
 
-static int procset_add(struct procset *s, const struct tracked *p)
-{
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        struct tracked *v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        s->v = v;
-        s->cap = cap;
-    }
-    s->v[s->n++] = *p;
-    return 0;
-}
-
-const struct tracked *procset_find(const struct procset *s, pid_t pid)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (s->v[i].pid == pid)
-            return &s->v[i];
-    return NULL;
-}
-
-int procset_has(const struct procset *s, const struct tracked *p)
-{
-    const struct tracked *q = s ? procset_find(s, p->pid) : NULL;
-
-    return q && q->starttime == p->starttime;
-}
-
-int procset_descends(const struct procset *s, pid_t pid, pid_t root)
-{
-    /* Bounded walk up: a cycle cannot happen in one snapshot, but a
-     * snapshot of hostile /proc content should not loop either. */
-    for (size_t hops = 0; hops <= s->n; hops++) {
-        const struct tracked *p;
-
-        if (pid == root)
-            return 1;
-        p = procset_find(s, pid);
-        if (!p)
-            return 0;
-        pid = p->ppid;
-    }
-    return 0;
-}
-
-static ssize_t read_once(int dir, const char *name, char *buf, size_t cap)
-{
-    int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
-    ssize_t n;
-
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, cap);
-    close(fd);
-    return n;
-}
-
-/* Every process on the machine, as far as /proc lets us read it. */
-static int scan_all(struct procset *all)
-{
-    DIR *d = opendir("/proc");
-    struct dirent *e;
-
-    if (!d)
-        return -1;
-    while ((e = readdir(d)) != NULL) {
-        struct proc_stat st;
-        struct tracked p;
-        char path[64], text[2048], *end;
-        long pid = strtol(e->d_name, &end, 10);
-        ssize_t n;
-
-        if (*end || pid <= 0)
-            continue;
-        /* A scan runs often, over every process: one openat relative to
-         * /proc and one read, since the kernel makes the whole stat line at
-         * once (at most about 1 KiB: 52 numbers and a 15-byte name). */
-        snprintf(path, sizeof path, "%ld/stat", pid);
-        n = read_once(dirfd(d), path, text, sizeof text);
-        if (n < 0 || proc_stat_parse(text, (size_t)n, &st) < 0)
-            continue;           /* gone since readdir: not an error */
-        p = (struct tracked){ st.pid, st.ppid, st.session, st.state, st.starttime, "" };
-        snprintf(p.comm, sizeof p.comm, "%.31s", st.comm);
-        if (procset_add(all, &p) < 0) {
-            closedir(d);
-            return -1;
-        }
-    }
-    closedir(d);
-    return 0;
-}
-
-
-int tracker_scan(struct tracker *t, struct procset *out)
-{
-    struct procset all = { 0 };
-    char *in;
-    int grew = 1;
-
-    out->n = 0;
-    if (!t->ready || t->self <= 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (scan_all(&all) < 0) {
-        procset_free(&all);
-        return -1;
-    }
-    in = calloc(all.n ? all.n : 1, 1);
-    if (!in) {
-        procset_free(&all);
-        return -1;
-    }
-    /* Mark the subtree below the checker until nothing is added: readdir's
-     * order need not put a parent before its child. */
-    while (grew) {
-        grew = 0;
-        for (size_t i = 0; i < all.n; i++) {
-            const struct tracked *parent;
-            if (in[i])
-                continue;
-            parent = procset_find(&all, all.v[i].ppid);
-            if (all.v[i].ppid == t->self || (parent && in[parent - all.v])) {
-                in[i] = 1;
-                grew = 1;
-            }
-        }
-    }
-    for (size_t i = 0; i < all.n; i++) {
-        if (!in[i] || is_helper(t, all.v[i].pid))
-            continue;
-        if (procset_add(out, &all.v[i]) < 0 ||
-            (!procset_has(&t->seen, &all.v[i]) && procset_add(&t->seen, &all.v[i]) < 0)) {
-            free(in);
-            procset_free(&all);
-            return -1;
-        }
-    }
-    free(in);
-    procset_free(&all);
-    return 0;
-}
-
-/* A pidfd on p, or -1 (ESRCH) when p is gone or its pid now names another
- * process: the start time is compared after the pidfd pins the process. */
-static int open_verified(const struct tracker *t, const struct tracked *p)
+/* The start time is compared after the pidfd pins the process: a pid
+ * reused between the two would fail the comparison. */
+int tracker_pidfd(const struct tracker *t, const struct tracked *p)
 {
     int fd;
 
@@ -375,74 +402,132 @@ static int open_verified(const struct tracker *t, const struct tracked *p)
 
 int tracker_signal(struct tracker *t, const struct tracked *p, int sig)
 {
-    int fd = open_verified(t, p), r;
+    int fd = tracker_pidfd(t, p), r;
 
     if (fd < 0)
         return -1;
     r = pidfd_send_signal(fd, sig, NULL, 0);
-    close(fd);
+    fd_close_keep_errno(fd);
     return r;
 }
 
 int tracker_wait_exit(struct tracker *t, const struct tracked *p, long deadline)
 {
-    int fd = open_verified(t, p), r;
+    int fd = tracker_pidfd(t, p), r;
 
     if (fd < 0)
         return errno == ESRCH ? 1 : -1;
-    r = tracker_wait_fd(t, fd, deadline);
-    close(fd);
+    r = tracker_wait_fds(t, &fd, 1, deadline);
+    fd_close_keep_errno(fd);
+    return r < 0 ? -1 : r > 0;
+}
+
+/* On its way out (see proc_is_ending); a process that cannot be read is
+ * gone, which is an ending too. */
+static int ending(const struct tracked *p)
+{
+    struct proc_stat st;
+    struct proc_status status;
+    int dir = proc_open(p->pid), r = 1;
+
+    if (dir < 0)
+        return 1;
+    if (proc_read_stat(dir, &st) == 0 && st.starttime == p->starttime &&
+        proc_state_alive(st.state) && proc_read_status(dir, &status) == 0)
+        r = proc_is_ending(&st, &status);
+    close(dir);
     return r;
 }
 
-void pid_list_add(struct pid_list *l, pid_t pid, const char *comm)
+int tracker_still_running(struct tracker *t, const struct tracked *p, long settled, long bound)
 {
-    if (l->count < EV_MAX_PIDS) {
-        l->pid[l->count] = pid;
-        snprintf(l->comm[l->count], sizeof l->comm[0], "%.31s", comm);
-    }
-    l->count++;
+    int ended = tracker_wait_exit(t, p, settled);
+
+    if (ended != 0)
+        return ended < 0 ? -1 : 0;
+    if (!ending(p))
+        return 1;
+    ended = tracker_wait_exit(t, p, bound);
+    return ended < 0 ? -1 : !ended;
 }
 
-/* Signal every live process of the candidate; wait until they are gone or
- * the deadline passes. Returns how many were alive. */
-static int signal_all(struct tracker *t, int sig, long deadline, struct pid_list *counted,
-                      const struct tracked *exempt)
+const struct ended *tracker_end_of(const struct tracker *t, const struct tracked *p)
+{
+    for (size_t i = 0; i < t->nended; i++)
+        if (t->ended[i].who.pid == p->pid &&
+            (t->ended[i].who.starttime == p->starttime || t->ended[i].who.starttime == 0))
+            return &t->ended[i];
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- sweep */
+
+/* Wait, until the deadline, for the processes already on their way out:
+ * they are not left behind, only not yet gone. */
+static int let_endings_finish(struct tracker *t, long deadline)
+{
+    for (;;) {
+        struct procset now = { 0 };
+        const struct tracked *dying = NULL;
+        int r;
+
+        if (tracker_scan(t, &now) < 0)
+            return -1;
+        for (size_t i = 0; i < now.n && !dying; i++)
+            if (tracked_alive(&now.v[i]) && ending(&now.v[i]))
+                dying = &now.v[i];
+        r = dying ? tracker_wait_exit(t, dying, deadline) : 0;
+        procset_free(&now);
+        if (r <= 0)
+            return r;
+    }
+}
+
+/* Signal every live process of the run; wait until they are gone or the
+ * deadline passes. How many were alive, or -1. */
+static int signal_all(struct tracker *t, int sig, long deadline, struct procset *alive)
 {
     struct procset now = { 0 };
-    int alive = 0;
+    int count = 0;
 
     if (tracker_scan(t, &now) < 0)
         return -1;
     for (size_t i = 0; i < now.n; i++) {
-        if (!tracked_alive(&now.v[i]))
+        const struct tracked *p = &now.v[i];
+
+        if (!tracked_alive(p))
             continue;
-        alive++;
-        if (counted && !(exempt && exempt->pid == now.v[i].pid &&
-                         exempt->starttime == now.v[i].starttime))
-            pid_list_add(counted, now.v[i].pid, now.v[i].comm);
-        tracker_signal(t, &now.v[i], sig);
+        count++;
+        if (alive && procset_add(alive, p) < 0) {
+            procset_free(&now);
+            return -1;
+        }
+        tracker_signal(t, p, sig);
+        /* A stopped process keeps a SIGTERM pending until it continues. */
+        if (sig != SIGKILL && (p->state == 'T' || p->state == 't'))
+            tracker_signal(t, p, SIGCONT);
     }
     for (size_t i = 0; i < now.n; i++)
         if (tracked_alive(&now.v[i]) && tracker_wait_exit(t, &now.v[i], deadline) == 0)
             break;          /* the deadline passed: the next round escalates */
     procset_free(&now);
-    return alive;
+    return count;
 }
 
-int tracker_sweep(struct tracker *t, long timeout_ms, struct pid_list *counted,
-                  const struct tracked *exempt)
+int tracker_sweep(struct tracker *t, long timeout_ms, struct procset *alive)
 {
     /* A process that ignores SIGTERM gets SIGKILL; a process that forks
      * while being killed is found again by the next scan. */
-    int alive;
+    int count;
 
     if (!t->ready)
         return 0;           /* nothing was started: nothing to end */
-    alive = signal_all(t, SIGTERM, now_ms() + timeout_ms, counted, exempt);
-
-    for (int round = 0; alive > 0 && round < 100; round++)
-        alive = signal_all(t, SIGKILL, now_ms() + timeout_ms, NULL, NULL);
-    reap();
-    return alive < 0 ? -1 : 0;
+    if (alive && let_endings_finish(t, now_ms() + timeout_ms) < 0)
+        return -1;
+    count = signal_all(t, SIGTERM, now_ms() + timeout_ms, alive);
+    for (int round = 0; count > 0 && round < 100; round++)
+        count = signal_all(t, SIGKILL, now_ms() + timeout_ms, NULL);
+    if (reap(t) < 0)
+        return -1;
+    return count < 0 ? -1 : 0;
 }

@@ -2,8 +2,10 @@
  *
  * Every process the candidate starts, however often it forks and whoever
  * exits first, stays in the checker's subtree: orphans reparent to the
- * checker instead of init. The tracker reaps them, lists the subtree from
- * /proc, waits on events (a descriptor, a child's exit, the deadline) and
+ * checker instead of init. The tracker reaps them and records how each
+ * one ended, lists the subtree from /proc (scan.h), tells each process's
+ * launch apart (the stop command's processes are never the candidate's),
+ * waits on events (a descriptor, a process's end, the deadline), and
  * signals only processes that it saw in that subtree, through a pidfd
  * checked against the start time it saw, so a reused pid is never hit. */
 #ifndef CHECKER_TRACKER_H
@@ -12,25 +14,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "evidence.h"
+#include "procset.h"
 
-#define TRACKER_MAX_HELPERS 8
+#define TRACKER_MAX_HELPERS 16
 #define TRACKER_MAX_WATCH 8
-
-/* One process of the candidate, as a scan saw it. */
-struct tracked {
-    pid_t pid;
-    pid_t ppid;
-    pid_t session;
-    char state;
-    unsigned long long starttime;
-    char comm[32];
-};
-
-struct procset {
-    struct tracked *v;
-    size_t n, cap;
-};
+#define TRACKER_MAX_ENDED 4096
 
 /* A descriptor whose data is drained while the tracker waits (a pty
  * master: a candidate writing to a full terminal would block forever). */
@@ -40,68 +28,107 @@ struct watch {
     size_t cap, *len;
 };
 
+/* One of the checker's own children that is not the candidate's (a
+ * launch's holder), kept after it ended: its pid stays the id of the
+ * session it led, by which orphans of its launch are recognised. */
+struct helper {
+    pid_t pid;
+    enum origin origin;
+    int ended;
+};
+
+/* A process of the run that the checker reaped, as it was just before. */
+struct ended {
+    struct tracked who;
+    int status;                 /* its wait status */
+    long ms;                    /* when it was reaped (now_ms) */
+};
+
+/* What the checker does when a process it traces stops or ends (--trace);
+ * NULL when nothing is traced. on_wait gets every waitpid result that the
+ * tracker does not reap itself and returns 1 when it consumed it. */
+struct tracker_hooks {
+    void *ctx;
+    int (*on_wait)(void *ctx, pid_t pid, int status);
+};
+
 struct tracker {
     int ready;                  /* tracker_init succeeded: nothing works before */
     pid_t self;
     int sigfd;
     int interrupted;            /* the signal that asked the checker to stop, or 0 */
+    enum origin current;        /* the launch under way: where a newcomer that no
+                                   ancestry or session names belongs */
     struct procset seen;        /* every process ever seen in the subtree */
-    pid_t helpers[TRACKER_MAX_HELPERS];     /* the checker's own children (terminal holders) */
+    struct helper helpers[TRACKER_MAX_HELPERS];
     int nhelpers;
     struct watch watches[TRACKER_MAX_WATCH];
     int nwatches;
+    struct ended *ended;        /* every process of the run reaped, in order */
+    size_t nended, ended_cap, ended_dropped;
+    struct tracker_hooks hooks;
 };
 
 /* Monotonic milliseconds. */
 long now_ms(void);
 
 /* Become a child subreaper and route SIGCHLD and the stop signals (INT,
- * TERM, HUP, QUIT) through a signalfd. -1 with errno on failure. */
-int tracker_init(struct tracker *t);
+ * TERM, HUP, QUIT) through a signalfd. -1 with errno, and in *step the
+ * name of the call that failed. */
+int tracker_init(struct tracker *t, const char **step);
 void tracker_fini(struct tracker *t);
 
-/* The checker's own child that is not the candidate's (excluded from scans,
- * its descendants included). */
-int tracker_add_helper(struct tracker *t, pid_t pid);
+/* The checker's own child that is not the candidate's (a holder): excluded
+ * from scans while it lives; the processes below it belong to `origin`. */
+int tracker_add_helper(struct tracker *t, pid_t pid, enum origin origin);
+/* The helper was reaped by its owner (launch_release): from now on its
+ * pid may name another process. */
+void tracker_forget_helper(struct tracker *t, pid_t pid);
 int tracker_watch(struct tracker *t, int fd, char *buf, size_t cap, size_t *len);
 void tracker_unwatch(struct tracker *t, int fd);
 /* Read what a watched descriptor holds now, without waiting. */
 void tracker_drain(struct tracker *t, int fd);
 
-/* Wait until fd is readable (1), the deadline passes (0, deadline < 0:
- * never) or the checker is interrupted (-1, errno EINTR), reaping children
- * and draining watched descriptors meanwhile. fd < 0 waits for the
- * deadline only. */
+/* Wait until one of fds is readable (its index + 1), the deadline passes
+ * (0; deadline < 0: never) or the checker is interrupted (-1, errno EINTR),
+ * reaping children and draining watched descriptors meanwhile. -1 with
+ * errno on any other failure, a failed wait for children included. */
+int tracker_wait_fds(struct tracker *t, const int *fds, int nfds, long deadline);
+/* The same for one descriptor (fd < 0: the deadline only): 1, 0 or -1. */
 int tracker_wait_fd(struct tracker *t, int fd, long deadline);
 
-/* The candidate's processes now (zombies included), added to `seen`.
- * -1 with EINVAL on a tracker that is not ready: without the checker's own
- * pid as the root, "the subtree" would be every process on the machine. */
+/* The run's processes now (zombies included), each with its origin, added
+ * to `seen`. -1 with EINVAL on a tracker that is not ready: without the
+ * checker's own pid as the root, "the subtree" would be every process on
+ * the machine. */
 int tracker_scan(struct tracker *t, struct procset *out);
-
-const struct tracked *procset_find(const struct procset *s, pid_t pid);
-/* Does s hold the very process p (same pid and start time)? */
-int procset_has(const struct procset *s, const struct tracked *p);
-/* Is pid in the subtree rooted at root in s (root itself included). */
-int procset_descends(const struct procset *s, pid_t pid, pid_t root);
-static inline int tracked_alive(const struct tracked *p) { return p->state != 'Z' && p->state != 'X'; }
-void procset_free(struct procset *s);
 
 /* Send sig to a process seen in the subtree, if it is still that process.
  * -1 with ESRCH when it is gone, EPERM when it was never seen. */
 int tracker_signal(struct tracker *t, const struct tracked *p, int sig);
 
-/* Wait until the process ends (1), or the deadline passes (0). */
+/* A pidfd on a process seen in the subtree, if it is still that process
+ * (poll it to learn of its end). -1 with ESRCH when it is gone, EPERM
+ * when it was never seen. */
+int tracker_pidfd(const struct tracker *t, const struct tracked *p);
+
+/* Wait until the process ends (1), or the deadline passes (0); -1 on
+ * interruption or error. */
 int tracker_wait_exit(struct tracker *t, const struct tracked *p, long deadline);
 
-/* End every process of the candidate: SIGTERM, then SIGKILL after
- * timeout_ms, until none is left. Those alive at the start are added to
- * `counted` when it is not NULL, but for `exempt` (a daemon whose failure
- * to stop is reported elsewhere). 0, or -1 on error. */
-int tracker_sweep(struct tracker *t, long timeout_ms, struct pid_list *counted,
-                  const struct tracked *exempt);
+/* Is the process still running when things have settled: wait for its end
+ * until `settled`; if it lives on but is on its way out (proc_is_ending),
+ * wait for that end until `bound`. 1 running, 0 ended, -1 interrupted. */
+int tracker_still_running(struct tracker *t, const struct tracked *p, long settled, long bound);
 
-/* Add a process to a short report list. */
-void pid_list_add(struct pid_list *l, pid_t pid, const char *comm);
+/* How the process ended, when the checker reaped it: its record, or NULL. */
+const struct ended *tracker_end_of(const struct tracker *t, const struct tracked *p);
+
+/* End every process of the run: first wait (until the deadline) for those
+ * already on their way out, then SIGTERM (and SIGCONT, for a stopped one),
+ * then SIGKILL after timeout_ms, until none is left. The processes alive
+ * when it began, but for those that were ending, are added to `alive`
+ * when it is not NULL. 0, or -1 on error. */
+int tracker_sweep(struct tracker *t, long timeout_ms, struct procset *alive);
 
 #endif

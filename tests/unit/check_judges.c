@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "checks.h"
+#include "text.h"
 
 static struct evidence ev;
 static struct options opt;
@@ -21,6 +22,7 @@ static void good_evidence(void)
     opt.cwd = "/";
     opt.timeout_ms = 5000;
     opt.settle_ms = 250;
+    opt.stop_command = "./d stop";
     ev.has_pidfile = 1;
     strcpy(ev.pidfile_path, "/tmp/x/daemon.pid");
     ev.uid = 1000;
@@ -28,7 +30,8 @@ static void good_evidence(void)
     ev.hostile_umask = 077;
     ev.blocked_sig = 36;
     ev.ignored_sig = 37;
-    ev.launch = (struct launch_result){ .exited = 1, .status = 0, .elapsed_ms = 3 };
+    ev.launch = (struct launch_result){ .exited = 1, .status = 0, .elapsed_ms = 3,
+                                        .left_behind = 2 };
     ev.pidfile_at_exit = 1;
     ev.launch_sid = 101;
     ev.pidfile.view.exists = 1;
@@ -38,7 +41,7 @@ static void good_evidence(void)
     ev.pidfile.view.len = 4;
     ev.pidfile.form = PIDFILE_OK;
     ev.pidfile.pid = 200;
-    ev.pidfile.named = NAMED_DESCENDANT;
+    ev.pidfile.owner = OWNER_DESCENDANT;
     ev.daemon.found = 1;
     ev.daemon.st = (struct proc_stat){ .pid = 200, .ppid = 100, .pgrp = 199, .session = 199,
                                        .state = 'S', .comm = "d" };
@@ -56,17 +59,26 @@ static void good_evidence(void)
     ev.single_ran = 1;
     ev.second = (struct launch_result){ .exited = 1, .status = 1 << 8 };
     ev.first_survived = 1;
-    ev.pidfile_kept = 1;
+    ev.pidfile_change = PIDFILE_KEPT;
     ev.hangup_ran = 1;
     ev.survived_hangup = 1;
     ev.stop_ran = 1;
+    ev.stop_by_command = 1;
+    ev.stop_cmd = (struct launch_result){ .exited = 1, .status = 0, .elapsed_ms = 2 };
     ev.stopped = 1;
     ev.stale_ran = 1;
     ev.third = (struct launch_result){ .exited = 1, .status = 0 };
     ev.stale_after = ev.pidfile;
 }
 
-/* Judge, then assert that exactly the given check is not a pass or skip. */
+/* What a check of a correct daemon gives: a pass, or a skip when the
+ * profile does not judge it (the new-style checks under sysv). */
+static enum status good_status(int i)
+{
+    return checks[i].judged & (1u << opt.profile) ? ST_PASS : ST_SKIP;
+}
+
+/* Judge, then assert that exactly the given check departs from a good run. */
 static void judge_expect_only(enum check_id id, enum status want)
 {
     checks_judge_all(&ev, &opt, res);
@@ -76,8 +88,8 @@ static void judge_expect_only(enum check_id id, enum status want)
             ck_assert_msg(s == want, "%s: %s, expected %s (%s / %s)", checks[i].id,
                           status_name(s), status_name(want), res[i].observed, res[i].message);
         else
-            ck_assert_msg(s == ST_PASS, "%s: %s (%s / %s)", checks[i].id, status_name(s),
-                          res[i].observed, res[i].message);
+            ck_assert_msg(s == good_status(i), "%s: %s (%s / %s)", checks[i].id,
+                          status_name(s), res[i].observed, res[i].message);
     }
 }
 
@@ -86,7 +98,7 @@ START_TEST(test_good_passes_all)
     good_evidence();
     checks_judge_all(&ev, &opt, res);
     for (int i = 0; i < CK_COUNT; i++)
-        ck_assert_msg(res[i].status == ST_PASS, "%s: %s", checks[i].id, res[i].message);
+        ck_assert_msg(res[i].status == good_status(i), "%s: %s", checks[i].id, res[i].message);
     ck_assert_int_eq(checks_exit_status(res), 0);
 }
 END_TEST
@@ -98,7 +110,8 @@ START_TEST(test_one_fault_one_failure)
         CK_NO_CTTY, CK_NEW_SESSION, CK_NOT_SESSION_LEADER, CK_CWD, CK_UMASK, CK_STDIO,
         CK_NO_INHERITED_FDS, CK_SIGNALS_RESET, CK_PIDFILE_EXISTS, CK_PIDFILE_SAFE,
         CK_SINGLE_INSTANCE, CK_NO_ZOMBIES, CK_PIDFILE_REMOVED, CK_NO_LEFTOVERS,
-        CK_SURVIVES_HANGUP,
+        CK_SURVIVES_HANGUP, CK_LAUNCHER_EXITS, CK_STDIO_OPEN, CK_STDIO, CK_STDIO,
+        CK_STOP_COMMAND, CK_STOP_COMMAND, CK_DAEMON_RUNNING,
     };
     good_evidence();
     switch (_i) {
@@ -117,9 +130,65 @@ START_TEST(test_one_fault_one_failure)
     case 12: ev.pidfile_after_stop = 1; break;
     case 13: ev.leftovers.count = 1; break;
     case 14: ev.survived_hangup = 0; break;
+    case 15: ev.launch.left_behind = 0; break;             /* never forked */
+    case 16: ev.daemon.nfds = 2; break;                     /* fd 2 closed */
+    case 17: ev.daemon.fds[2].is_pidfile = 1; break;        /* the pidfile on 2 */
+    case 18: ev.daemon.fds[1] = (struct fd_seen){ .fd = 1, .is_regular = 1, .have_flags = 1,
+                                                  .flags = 02 /* O_RDWR */ }; break;
+    case 19: ev.stop_cmd.status = 1 << 8; break;
+    case 20: pid_list_add(&ev.stop_cmd_left, 300, "sleep"); break;
+    case 21: ev.alive_after_checks = 0; break;
     }
     judge_expect_only(id[_i], ST_FAIL);
     ck_assert_int_eq(checks_exit_status(res), 1);
+}
+END_TEST
+
+/* A daemon that died: daemon-running alone fails, and says how. */
+START_TEST(test_dead_daemon_says_how)
+{
+    good_evidence();
+    ev.daemon.found = 0;
+    ev.stop_ran = 0;
+    ev.daemon_end = (struct process_end){ 1, 200, "d", SIGPIPE };
+    checks_judge_all(&ev, &opt, res);
+    ck_assert_int_eq(res[CK_LAUNCHER_EXITS].status, ST_PASS);
+    ck_assert_int_eq(res[CK_DAEMON_RUNNING].status, ST_FAIL);
+    ck_assert_ptr_nonnull(strstr(res[CK_DAEMON_RUNNING].observed, "killed by SIGPIPE"));
+    ck_assert_int_eq(res[CK_NO_CTTY].status, ST_SKIP);
+    ck_assert_ptr_nonnull(strstr(res[CK_NO_CTTY].message, "see daemon-running"));
+}
+END_TEST
+
+/* A stop command that never signals: the daemon stopped on the checker's
+ * own SIGTERM, so stops-on-sigterm names the stop command, not SIGTERM. */
+START_TEST(test_stop_command_blamed)
+{
+    good_evidence();
+    ev.stopped = 0;
+    ev.term_after_command = 1;
+    ev.stopped_by_term = 1;
+    judge_expect_only(CK_STOPS_ON_SIGTERM, ST_FAIL);
+    ck_assert_ptr_nonnull(strstr(res[CK_STOPS_ON_SIGTERM].message, "stop command"));
+    ck_assert_ptr_null(strstr(res[CK_STOPS_ON_SIGTERM].message, "handle SIGTERM"));
+}
+END_TEST
+
+START_TEST(test_signals_named)
+{
+    char name[32];
+
+    good_evidence();
+    ev.blocked_sig = SIGRTMIN + 2;
+    ev.ignored_sig = SIGRTMIN + 3;
+    ev.daemon.status.sigblk = 1ull << (SIGRTMIN + 2 - 1);
+    judge_expect_only(CK_SIGNALS_RESET, ST_FAIL);
+    ck_assert_ptr_nonnull(strstr(res[CK_SIGNALS_RESET].expected, "SIGRTMIN+2"));
+    ck_assert_ptr_nonnull(strstr(res[CK_SIGNALS_RESET].observed, "SIGRTMIN+2 blocked"));
+    signal_name(SIGTERM, name, sizeof name);
+    ck_assert_str_eq(name, "SIGTERM");
+    signal_name(SIGRTMIN, name, sizeof name);
+    ck_assert_str_eq(name, "SIGRTMIN");
 }
 END_TEST
 
@@ -129,7 +198,7 @@ START_TEST(test_pidfile_forms_and_targets)
     ev.pidfile.form = PIDFILE_NO_NEWLINE;
     judge_expect_only(CK_PIDFILE_CONTENT, ST_FAIL);
     good_evidence();
-    ev.pidfile.named = NAMED_INIT;
+    ev.pidfile.owner = OWNER_INIT;
     judge_expect_only(CK_PIDFILE_CONTENT, ST_FAIL);
     ck_assert_ptr_nonnull(strstr(res[CK_PIDFILE_CONTENT].observed, "init"));
 }
@@ -172,6 +241,7 @@ START_TEST(test_no_daemon_skips_inspections)
     good_evidence();
     ev.daemon.found = 0;
     ev.stop_ran = 0;
+    ev.launch.left_behind = 0;
     checks_judge_all(&ev, &opt, res);
     ck_assert_int_eq(res[CK_LAUNCHER_EXITS].status, ST_FAIL);
     ck_assert_int_eq(res[CK_DAEMON_RUNNING].status, ST_FAIL);
@@ -201,7 +271,10 @@ static Suite *judges_suite(void)
     TCase *core = tcase_create("Core"), *limits = tcase_create("Limits");
 
     tcase_add_test(core, test_good_passes_all);
-    tcase_add_loop_test(core, test_one_fault_one_failure, 0, 15);
+    tcase_add_loop_test(core, test_one_fault_one_failure, 0, 22);
+    tcase_add_test(core, test_dead_daemon_says_how);
+    tcase_add_test(core, test_stop_command_blamed);
+    tcase_add_test(core, test_signals_named);
     tcase_add_test(core, test_pidfile_forms_and_targets);
     tcase_add_test(limits, test_unlocked_only_warns);
     tcase_add_test(limits, test_seed_profile_warns_on_daemon7);

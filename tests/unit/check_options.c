@@ -324,9 +324,35 @@ START_TEST(value_errors)
                 "--profile: \"bsd\" is not one of seed, sysv");
     check_error(PARSE(&o, "--format", "xml", "./d"),
                 "--format: \"xml\" is not one of text, json, tap, junit");
-    check_error(PARSE(&o, "--cwd", "tmp", "./d"), "--cwd: \"tmp\" is not an absolute path");
+    check_error(PARSE(&o, "--cwd", "", "./d"), "--cwd: empty path");
+    check_error(PARSE(&o, "--pidfile", "", "./d"), "--pidfile: empty path");
+    check_error(PARSE(&o, "--watchdog", "100", "./d"), "--watchdog needs --profile new-style");
+    check_error(PARSE(&o, "--socket-activation", "./d"),
+                "--socket-activation needs --profile new-style");
+    check_error(PARSE(&o, "--profile", "new-style", "--watchdog", "0", "./d"), "--watchdog: \"0\"");
+    check_error(PARSE(&o, "--notify-socket", "tcp", "./d"),
+                "--notify-socket: \"tcp\" is not one of path, abstract");
+    check_error(PARSE(&o, "--trace=", "./d"), "--trace=: empty file name");
+    check_error(PARSE(&o, "--compare-profile", "seed", "./d"), "--compare-profile needs --compare");
+    check_error(PARSE(&o, ""), "COMMAND is an empty string");
     check_error(PARSE(&o, "--stop-command", "", "./d"), "--stop-command: empty command");
     check_error(PARSE(&o, "--compare", "  ", "./d"), "--compare: empty command");
+}
+END_TEST
+
+/* Relative paths name files relative to the checker's directory, as for
+ * any command; the candidate, started elsewhere, gets them absolute. */
+START_TEST(relative_paths_made_absolute)
+{
+    struct options o;
+    char here[PATH_MAX], want[PATH_MAX + 16];
+
+    ck_assert_ptr_nonnull(getcwd(here, sizeof here));
+    ck_assert_int_eq(PARSE(&o, "--cwd", "sub", "--pidfile", "rel.pid", "./d"), 0);
+    snprintf(want, sizeof want, "%s/sub", here);
+    ck_assert_str_eq(o.cwd, want);
+    snprintf(want, sizeof want, "%s/rel.pid", here);
+    ck_assert_str_eq(o.pidfile, want);
 }
 END_TEST
 
@@ -344,8 +370,10 @@ START_TEST(time_errors)
         check_error(PARSE(&o, "--timeout", bad_seconds[i], "./d"), "--timeout: \"");
     for (i = 0; i < sizeof bad_ms / sizeof bad_ms[0]; i++)
         check_error(PARSE(&o, "--settle", bad_ms[i], "./d"), "--settle: \"");
-    check_error(PARSE(&o, "--step", "0", "./d"), "--step: \"0\" is not a step number (1 to 99)");
-    check_error(PARSE(&o, "--step", "100", "./d"), "--step: \"100\"");
+    check_error(PARSE(&o, "--step", "0", "./d"),
+                "--step: \"0\" is not a step number (the tutorial has steps 1 to 12)");
+    check_error(PARSE(&o, "--step", "13", "./d"), "--step: \"13\"");
+    check_error(PARSE(&o, "--step", "50", "./d"), "--step: \"50\"");
     check_error(PARSE(&o, "--step", "x", "./d"), "--step: \"x\"");
 }
 END_TEST
@@ -417,6 +445,7 @@ static Suite *options_suite(void)
     tcase_add_unchecked_fixture(errors, unit_tmpdir_setup, unit_tmpdir_teardown);
     tcase_add_test(errors, value_errors);
     tcase_add_test(errors, time_errors);
+    tcase_add_test(errors, relative_paths_made_absolute);
     tcase_add_test(errors, option_errors);
     tcase_add_test(errors, missing_command);
     tcase_add_test(errors, newline_in_value);

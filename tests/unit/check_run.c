@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "options.h"
-#include "run.h"
+#include "command.h"
 
 START_TEST(test_substitute)
 {

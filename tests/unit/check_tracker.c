@@ -54,7 +54,7 @@ START_TEST(test_not_ready_does_nothing)
      * and pid 0 is the parent of init: the whole machine. */
     ck_assert_int_eq(tracker_scan(&t, &s), -1);
     ck_assert_int_eq(errno, EINVAL);
-    ck_assert_int_eq(tracker_sweep(&t, 10, NULL, NULL), 0);
+    ck_assert_int_eq(tracker_sweep(&t, 10, NULL), 0);
     ck_assert_int_eq(kill(getppid(), 0), 0);    /* the test runner is alive */
     procset_free(&s);
 }
@@ -64,10 +64,11 @@ START_TEST(test_scan_sees_orphans_only)
 {
     struct tracker t;
     struct procset s = { 0 };
+    const char *step;
     pid_t grandchild;
     int go;
 
-    ck_assert_int_eq(tracker_init(&t), 0);
+    ck_assert_int_eq(tracker_init(&t, &step), 0);
     go = orphan(&grandchild, 0);
     ck_assert_int_eq(tracker_scan(&t, &s), 0);
     ck_assert_ptr_nonnull(procset_find(&s, grandchild));
@@ -86,8 +87,9 @@ START_TEST(test_never_signals_the_unseen)
 {
     struct tracker t;
     struct tracked parent = { .pid = getppid() };
+    const char *step;
 
-    ck_assert_int_eq(tracker_init(&t), 0);
+    ck_assert_int_eq(tracker_init(&t, &step), 0);
     ck_assert_int_eq(tracker_signal(&t, &parent, SIGTERM), -1);
     ck_assert_int_eq(errno, EPERM);
     tracker_fini(&t);
@@ -97,16 +99,17 @@ END_TEST
 START_TEST(test_sweep_kills_what_ignores_term)
 {
     struct tracker t;
-    struct procset s = { 0 };
-    struct pid_list counted = { 0 };
+    struct procset s = { 0 }, counted = { 0 };
+    const char *step;
     pid_t grandchild;
     int go;
 
-    ck_assert_int_eq(tracker_init(&t), 0);
+    ck_assert_int_eq(tracker_init(&t, &step), 0);
     go = orphan(&grandchild, 1);
-    ck_assert_int_eq(tracker_sweep(&t, 100, &counted, NULL), 0);
-    ck_assert_int_eq(counted.count, 1);
-    ck_assert_int_eq(counted.pid[0], grandchild);
+    ck_assert_int_eq(tracker_sweep(&t, 100, &counted), 0);
+    ck_assert_uint_eq(counted.n, 1);
+    ck_assert_int_eq(counted.v[0].pid, grandchild);
+    procset_free(&counted);
     ck_assert_int_eq(tracker_scan(&t, &s), 0);
     ck_assert_uint_eq(s.n, 0);
     close(go);

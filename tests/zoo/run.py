@@ -34,11 +34,18 @@ CHECK_IDS = [
     "no-inherited-fds", "signals-reset", "pidfile-exists", "pidfile-content",
     "pidfile-safe", "pidfile-locked", "single-instance", "stale-pidfile",
     "no-zombies", "stops-on-sigterm", "pidfile-removed", "no-leftovers",
+    "stdio-open", "stop-command", "stays-foreground", "notify-ready",
+    "notify-stopping", "reload-on-sighup", "socket-activation", "watchdog",
+    "logs-to-stderr",
 ]
 STATUSES = {"pass", "fail", "warn", "skip"}
 FAILED = {"fail", "warn"}
 REPORT_FIELDS = {"verdict", "profile", "command", "daemon", "checks", "elapsed_ms"}
+# Added beside the contract's: "step" with --step.
+REPORT_FIELDS_ADDED = {"step"}
 DAEMON_FIELDS = {"pid", "sid", "pgid", "ppid", "tty_nr", "cwd", "umask", "fds", "pidfile"}
+# Present when the checker saw the daemon end: {"status": N} or {"signal": NAME}.
+DAEMON_FIELDS_ADDED = {"exit"}
 CHECK_FIELDS = {"id", "status", "expected", "observed", "message"}
 # The contract lets the report grow ("add to it freely"); the fields the
 # checker adds are listed here, so that any other change of shape, a missing
@@ -177,7 +184,7 @@ def checks_problems(checks):
             problems.append(f"check {c.get('id')!r}: status {c.get('status')!r} is not one of {fmt(STATUSES)}")
     ids = [c.get("id") for c in checks]
     if ids != CHECK_IDS:
-        problems.append(f"check IDs: expected the contract's 21 in order got {ids}")
+        problems.append(f"check IDs: expected the contract's {len(CHECK_IDS)} in order got {ids}")
     return problems
 
 
@@ -186,7 +193,7 @@ def shape_problems(report, case, argv_command):
     if not isinstance(report, dict):
         return ["the report is not a JSON object"]
     problems = []
-    if set(report) != REPORT_FIELDS:
+    if not REPORT_FIELDS <= set(report) <= REPORT_FIELDS | REPORT_FIELDS_ADDED:
         problems.append(f"report fields: expected {fmt(REPORT_FIELDS)} got {fmt(report)}")
     if report.get("verdict") not in ("pass", "fail"):
         problems.append(f"verdict: expected pass or fail got {report.get('verdict')!r}")
@@ -197,12 +204,27 @@ def shape_problems(report, case, argv_command):
     if not isinstance(elapsed, int) or isinstance(elapsed, bool) or elapsed < 0:
         problems.append(f"elapsed_ms: expected a non-negative integer got {elapsed!r}")
     daemon = report.get("daemon")
-    if not isinstance(daemon, dict) or set(daemon) != DAEMON_FIELDS:
+    if not isinstance(daemon, dict) or not DAEMON_FIELDS <= set(daemon) <= DAEMON_FIELDS | DAEMON_FIELDS_ADDED:
         problems.append(f"daemon: expected an object with {fmt(DAEMON_FIELDS)} got {daemon!r}")
-    elif not (daemon["pid"] is None or isinstance(daemon["pid"], int)):
-        problems.append(f"daemon.pid: expected an integer or null got {daemon['pid']!r}")
+    else:
+        if not (daemon["pid"] is None or isinstance(daemon["pid"], int)):
+            problems.append(f"daemon.pid: expected an integer or null got {daemon['pid']!r}")
+        problems += exit_problems(daemon.get("exit"))
     problems += checks_problems(report.get("checks"))
     return problems
+
+
+def exit_problems(end):
+    """daemon.exit, when present: one of {"status": N} or {"signal": "SIG..."}, and the pid."""
+    if end is None:
+        return []
+    if not isinstance(end, dict) or set(end) - {"pid"} not in ({"status"}, {"signal"}):
+        return [f"daemon.exit: expected {{status}} or {{signal}} got {end!r}"]
+    if "signal" in end and not (isinstance(end["signal"], str) and end["signal"].startswith("SIG")):
+        return [f"daemon.exit.signal: expected a signal name got {end['signal']!r}"]
+    if "status" in end and not isinstance(end["status"], int):
+        return [f"daemon.exit.status: expected an integer got {end['status']!r}"]
+    return []
 
 
 def verdict_problems(report, exit_status):

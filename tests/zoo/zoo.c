@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -40,6 +41,8 @@ const struct zoo_recipe zoo_correct = {
     .set_umask = true,
     .workdir = "/",
     .late_pidfile = false,
+    .late_ms = 100,
+    .die_after_ready = false,
     .refuse_existing = false,
     .guard = ZOO_GUARD_LOCK,
     .pidfile_mode = 0644,
@@ -78,6 +81,23 @@ int zoo_stdio_close(void)
     for (int i = 0; i <= 2; i++)
         if (close(i) < 0 && errno != EBADF)
             return -1;
+    return 0;
+}
+
+/* The classic mistake: 0-2 closed, then the daemon's own files take them.
+ * The pidfile, opened next, lands on 2. */
+int zoo_stdio_data_files(const char *pidfile)
+{
+    char path[PATH_MAX];
+
+    if (zoo_stdio_close() < 0)
+        return -1;
+    snprintf(path, sizeof path, "%s.log", pidfile);
+    if (open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0644) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s.state", pidfile);
+    if (open(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0644) != 1)
+        return -1;
     return 0;
 }
 
@@ -284,7 +304,7 @@ struct run {
     const char *pid_arg;
     char real[PATH_MAX];        /* the symlink variant's real file */
     int ready_fd;               /* write end of the readiness pipe, or -1 */
-    int launcher_pidfd;         /* late_pidfile only */
+    int launcher_pidfd;         /* late_pidfile and die_after_ready only */
     pid_t intermediate;         /* the first child, when there is a second */
     int pidfile_fd;
     sigset_t wait_mask;         /* the mask to sleep with */
@@ -345,6 +365,16 @@ static _Noreturn void daemon_fail(const struct run *run, const char *fmt, ...)
     _exit(1);
 }
 
+/* Wait until the launcher has exited and its caller has reaped it
+ * (POLLHUP). */
+static void await_launcher_gone(struct run *run)
+{
+    if (zoo_wait_pidfd(run->launcher_pidfd, POLLHUP, ZOO_WAIT_MS) < 0)
+        daemon_fail(run, "wait for the launcher to be reaped");
+    close(run->launcher_pidfd);
+    run->launcher_pidfd = -1;
+}
+
 static void report_ready(struct run *run)
 {
     struct zoo_status st;
@@ -354,6 +384,13 @@ static void report_ready(struct run *run)
     memset(&st, 0, sizeof st);
     if (write(run->ready_fd, &st, sizeof st) != (ssize_t)sizeof st)
         daemon_fail(run, "report readiness");
+    if (run->r->die_after_ready) {
+        /* The fault: a second report, written once nobody reads the pipe
+         * any more. SIGPIPE's default action ends the daemon. */
+        await_launcher_gone(run);
+        if (write(run->ready_fd, &st, sizeof st) < 0)
+            daemon_fail(run, "report readiness again");
+    }
     close(run->ready_fd);
     run->ready_fd = -1;
 }
@@ -438,6 +475,9 @@ static int open_guarded(const struct run *run, const char *path)
     const struct zoo_recipe *r = run->r;
     int fd, live;
 
+    if (r->guard == ZOO_GUARD_FLOCK_INHERITED)
+        return run->pidfile_fd;     /* taken by the first child */
+
     if (r->guard == ZOO_GUARD_PID) {
         fd = zoo_pidfile_open(path, r->pidfile_mode);
         if (fd < 0)
@@ -481,12 +521,10 @@ static void claim_pidfile(struct run *run)
  * being modelled, not a way of synchronising with anyone. */
 static void await_launcher_then_work(struct run *run)
 {
-    struct timespec work = { .tv_sec = 0, .tv_nsec = 100 * 1000 * 1000 };
+    struct timespec work = { .tv_sec = run->r->late_ms / 1000,
+                             .tv_nsec = run->r->late_ms % 1000 * 1000000L };
 
-    if (zoo_wait_pidfd(run->launcher_pidfd, POLLHUP, ZOO_WAIT_MS) < 0)
-        daemon_fail(run, "wait for the launcher to be reaped");
-    close(run->launcher_pidfd);
-    run->launcher_pidfd = -1;
+    await_launcher_gone(run);
     while (clock_nanosleep(CLOCK_MONOTONIC, 0, &work, &work) == EINTR)
         continue;
 }
@@ -606,6 +644,8 @@ static _Noreturn void daemon_body(struct run *run)
         daemon_fail(run, "redirect 0, 1 and 2 to /dev/null");
     if (r->stdio == ZOO_STDIO_CLOSE && zoo_stdio_close() < 0)
         daemon_fail(run, "close 0, 1 and 2");
+    if (r->stdio == ZOO_STDIO_DATA && run->pidfile && zoo_stdio_data_files(run->pidfile) < 0)
+        daemon_fail(run, "open its files on 0 and 1");
     if (r->set_umask)
         umask(0);
     if (r->workdir && chdir(r->workdir) < 0)
@@ -634,6 +674,11 @@ static _Noreturn void first_child(struct run *run)
         daemon_fail(run, "create a session");
     if (run->r->session == ZOO_SETPGID && setpgid(0, 0) < 0)
         daemon_fail(run, "create a process group");
+    if (run->r->guard == ZOO_GUARD_FLOCK_INHERITED && run->pidfile) {
+        run->pidfile_fd = zoo_pidfile_open(run->pidfile, run->r->pidfile_mode);
+        if (run->pidfile_fd < 0 || flock(run->pidfile_fd, LOCK_EX | LOCK_NB) < 0)
+            daemon_fail(run, "flock %s", run->pidfile);
+    }
     if (!run->r->second_fork)
         daemon_body(run);
     run->intermediate = getpid();
@@ -683,12 +728,13 @@ static int await_ready(const struct run *run, int fd)
 
 static int launch(struct run *run)
 {
-    int ready[2] = { -1, -1 };
+    int ready[2] = { -1, -1 }, status;
     pid_t pid;
 
     if (!run->r->late_pidfile && pipe2(ready, O_CLOEXEC) < 0)
         fatal(run, "create the readiness pipe");
-    if (run->r->late_pidfile && (run->launcher_pidfd = pidfd_open(getpid(), 0)) < 0)
+    if ((run->r->late_pidfile || run->r->die_after_ready) &&
+        (run->launcher_pidfd = pidfd_open(getpid(), 0)) < 0)
         fatal(run, "open a pidfd on the launcher");
     pid = fork();
     if (pid < 0)
@@ -702,7 +748,14 @@ static int launch(struct run *run)
     if (run->r->late_pidfile)
         return 0;   /* the fault: "started", before anything is */
     close(ready[1]);
-    return await_ready(run, ready[0]);
+    status = await_ready(run, ready[0]);
+    /* The first child forks the daemon and exits at once: reaped here, it
+     * is gone when the launcher returns, leaving no zombie and no moment
+     * in which it could be taken for the daemon. */
+    if (run->r->second_fork)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            continue;
+    return status;
 }
 
 /* The seed's start(): any pid in the pidfile means "already running",

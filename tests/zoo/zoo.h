@@ -28,14 +28,19 @@ enum zoo_session {
 enum zoo_stdio {
     ZOO_STDIO_DEVNULL,  /* all three on /dev/null */
     ZOO_STDIO_KEEP,     /* left on whatever the launcher had (a terminal) */
-    ZOO_STDIO_CLOSE     /* closed, so the next open() reuses 0 */
+    ZOO_STDIO_CLOSE,    /* closed, so the next open() reuses 0 */
+    ZOO_STDIO_DATA      /* closed, then the daemon's log (write-only), a state
+                           file (read-write) and its pidfile land on 0, 1, 2 */
 };
 
 /* How the daemon makes sure it is the only instance. */
 enum zoo_guard {
     ZOO_GUARD_LOCK,     /* fcntl write lock held for life; busy: refuse */
     ZOO_GUARD_PID,      /* no lock: refuse when the pidfile names a live pid */
-    ZOO_GUARD_NONE      /* takes the lock when free, carries on when busy */
+    ZOO_GUARD_NONE,     /* takes the lock when free, carries on when busy */
+    ZOO_GUARD_FLOCK_INHERITED   /* the first child takes a flock() and exits; the
+                                   daemon holds the lock through the inherited fd
+                                   (daemonize -p F -l F does this) */
 };
 
 /* Which pid the pidfile gets. */
@@ -60,6 +65,9 @@ struct zoo_recipe {
     const char *workdir;    /* where to chdir; NULL: stay */
     bool late_pidfile;      /* the launcher returns at once and the pidfile
                                is written only after it has been reaped */
+    int late_ms;            /* ... and that much start-up work later */
+    bool die_after_ready;   /* once the launcher is gone, writes to the
+                               readiness pipe again: killed by SIGPIPE */
     bool refuse_existing;   /* the launcher refuses when a pidfile exists */
     enum zoo_guard guard;
     mode_t pidfile_mode;    /* creation mode (under the daemon's umask) */
@@ -88,6 +96,7 @@ int zoo_close_inherited(void);
 int zoo_reset_signals(void);
 int zoo_stdio_to_null(void);
 int zoo_stdio_close(void);
+int zoo_stdio_data_files(const char *pidfile);
 int zoo_pidfile_open(const char *path, mode_t mode);
 int zoo_pidfile_lock(const char *path, mode_t mode);
 int zoo_pidfile_busy(const char *path);
