@@ -400,7 +400,7 @@ const struct step steps[STEP_COUNT] = {
 };
 
 static const char *const need_reasons[NEED_COUNT] = {
-    "no daemon to inspect (see daemon-running)",
+    "no daemon that ran until it was asked to stop (see daemon-running)",
     "the daemon's /proc/PID/status could not be read",
     "no pidfile to judge: pass --pidfile PATH, or {pidfile} in an argument",
     "the pidfile does not exist (see pidfile-exists)",
@@ -434,10 +434,16 @@ const char *need_reason(enum need n)
     return "an unknown need";
 }
 
+int daemon_lived(const struct evidence *ev)
+{
+    return ev->daemon.found && ev->alive_after_checks &&
+           (ev->stop_ran || (ev->hangup_ran && !ev->survived_hangup));
+}
+
 static int need_met(enum need n, const struct evidence *ev, const struct options *opt)
 {
     switch (n) {
-    case NEED_DAEMON:           return ev->daemon.found;
+    case NEED_DAEMON:           return daemon_lived(ev);
     case NEED_STATUS:           return ev->daemon.status_ok;
     case NEED_PIDFILE:          return ev->has_pidfile;
     case NEED_PIDFILE_SEEN:     return ev->pidfile.view.exists;

@@ -50,7 +50,7 @@ enum check_id {
  * check with the need's own reason (checks.c): one place, not a
  * preamble in every judge. */
 enum need {
-    NEED_DAEMON         = 1u << 0,  /* a daemon was found */
+    NEED_DAEMON         = 1u << 0,  /* a daemon was found, and lived (daemon_lived) */
     NEED_STATUS         = 1u << 1,  /* its /proc/PID/status was read */
     NEED_PIDFILE        = 1u << 2,  /* a pidfile path is known */
     NEED_PIDFILE_SEEN   = 1u << 3,  /* the pidfile existed when inspected */
@@ -113,6 +113,12 @@ extern const struct check checks[CK_COUNT];
 
 /* The row of an ID, or NULL. */
 const struct check *check_find(const char *id);
+
+/* Did the daemon live until the checker asked it to stop (or until the
+ * terminal's hangup ended it, which is survives-hangup's business)? A
+ * daemon that ended on its own is judged by daemon-running alone: what
+ * was seen of it before it died depends on when one looked. */
+int daemon_lived(const struct evidence *ev);
 
 /* Why a check skips when a need is not met. */
 const char *need_reason(enum need n);

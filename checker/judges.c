@@ -64,13 +64,31 @@ static const char *advice_for_end(int status)
            "launcher's stderr before it returns, a log file after)";
 }
 
+/* A death that only a fault explains, whoever asked the daemon to stop. */
+static int crashed(int status)
+{
+    static const int faults[] = { SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS,
+                                  SIGTRAP, SIGXCPU, SIGXFSZ };
+
+    if (!WIFSIGNALED(status))
+        return 0;
+    for (size_t i = 0; i < sizeof faults / sizeof *faults; i++)
+        if (WTERMSIG(status) == faults[i])
+            return 1;
+    return 0;
+}
+
+/* The daemon is judged running when it lived until the checker asked it
+ * to stop (the hangup's SIGHUP is survives-hangup's business) and did not
+ * crash on the way: judged on its whole life, so that when the checker
+ * looks (--settle 0, a loaded machine) changes nothing. */
 void judge_daemon_running(const struct evidence *ev, const struct options *opt,
                           struct result *r)
 {
-    char how[96];
+    char how[96] = "";
 
-    expect(r, "a daemon alive %u ms after the launcher returned, and after the inspections",
-           opt->settle_ms);
+    expect(r, "a daemon alive %u ms after the launcher returned, and until it is asked to "
+           "stop", opt->settle_ms);
     if (ev->daemon_end.seen)
         describe_wait_status(ev->daemon_end.status, how, sizeof how);
     if (!ev->daemon.found) {
@@ -84,16 +102,26 @@ void judge_daemon_running(const struct evidence *ev, const struct options *opt,
         verdict(r, ST_FAIL, "the daemon %s: %s", how, advice_for_end(ev->daemon_end.status));
         return;
     }
-    if (!ev->alive_after_checks) {
-        observe(r, "pid %d (%s) ended during the inspections%s%s", (int)ev->daemon.st.pid,
-                ev->daemon.st.comm, ev->daemon_end.seen ? ": " : "",
-                ev->daemon_end.seen ? how : "");
-        verdict(r, ST_FAIL, "the daemon died while it was being inspected%s%s",
-                ev->daemon_end.seen ? ": " : "",
+    if (ev->hangup_ran && !ev->survived_hangup) {
+        observe(r, "pid %d (%s) alive until the terminal was hung up", (int)ev->daemon.st.pid,
+                ev->daemon.st.comm);
+        verdict(r, ST_PASS, "the daemon ran until the hangup (see survives-hangup)");
+        return;
+    }
+    if (!daemon_lived(ev)) {
+        observe(r, "pid %d (%s) ended by itself before it was asked to stop%s%s",
+                (int)ev->daemon.st.pid, ev->daemon.st.comm, how[0] ? ": " : "", how);
+        verdict(r, ST_FAIL, "the daemon ended on its own%s%s", how[0] ? ": " : "",
                 ev->daemon_end.seen ? advice_for_end(ev->daemon_end.status) : "");
         return;
     }
-    observe(r, "pid %d (%s) alive", (int)ev->daemon.st.pid, ev->daemon.st.comm);
+    if (ev->daemon_end.seen && crashed(ev->daemon_end.status)) {
+        observe(r, "pid %d (%s) %s", (int)ev->daemon.st.pid, ev->daemon.st.comm, how);
+        verdict(r, ST_FAIL, "the daemon crashed: %s", advice_for_end(ev->daemon_end.status));
+        return;
+    }
+    observe(r, "pid %d (%s) alive until it was asked to stop", (int)ev->daemon.st.pid,
+            ev->daemon.st.comm);
     verdict(r, ST_PASS, "the daemon is running");
 }
 

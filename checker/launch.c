@@ -374,25 +374,30 @@ int launch_wait(struct launch *l, struct tracker *t, long deadline,
 
 int launch_hangup(struct launch *l, struct tracker *t, long deadline)
 {
-    int rc = 0;
+    int reported = l->result && l->result->exited, rc = 0;
 
+    /* A holder that reported is reading the control pipe and exits when it
+     * closes; its exit, as the controlling process's, sends SIGHUP to the
+     * foreground group. A holder still waiting for its launcher dies of
+     * the SIGHUP that closing the master sends it, and its exit then sends
+     * SIGHUP to the group the terminal had. Either way, the signal is
+     * sent, synchronously, before the holder's end shows: waiting for that
+     * end makes the hangup complete when this returns, at any load. */
     if (l->control_fd >= 0) {
         close(l->control_fd);
         l->control_fd = -1;
-        /* A holder that reported is reading the control pipe and exits now;
-         * its exit, as the controlling process's, sends SIGHUP to the
-         * foreground group before the holder's end is visible. Wait for
-         * it so the master's close comes second. */
-        if (l->result->exited && l->holder_pidfd >= 0 &&
-            tracker_wait_fd(t, l->holder_pidfd, deadline) < 0)
-            rc = -1;
     }
+    if (reported && l->holder_pidfd >= 0 && tracker_wait_fd(t, l->holder_pidfd, deadline) < 0)
+        rc = -1;
     if (l->master >= 0) {
         tracker_drain(t, l->master);
         tracker_unwatch(t, l->master);
         close(l->master);
         l->master = -1;
     }
+    if (!reported && l->holder_pidfd >= 0 && rc == 0 &&
+        tracker_wait_fd(t, l->holder_pidfd, deadline) < 0)
+        rc = -1;
     return rc;
 }
 

@@ -234,13 +234,18 @@ static int pidfile_written(const struct pidfile_view *v, const void *arg)
     return v->exists && (v->len > 0 || !S_ISREG(v->st.st_mode));
 }
 
-/* Changed since the view `arg`: another inode or other bytes, or gone. */
-static int pidfile_changed(const struct pidfile_view *v, const void *arg)
+/* Other bytes or another inode than `arg`'s, or gone. */
+static int pidfile_differs(const struct pidfile_view *v, const struct pidfile_view *before)
 {
-    const struct pidfile_view *before = arg;
-
     return !v->exists || v->st.st_ino != before->st.st_ino || v->len != before->len ||
            memcmp(v->bytes, before->bytes, v->len) != 0;
+}
+
+/* Rewritten since the view `arg`: gone, or other bytes that are not the
+ * empty file between a truncation and the write that follows it. */
+static int pidfile_rewritten(const struct pidfile_view *v, const void *arg)
+{
+    return !v->exists || (pidfile_differs(v, arg) && pidfile_written(v, NULL));
 }
 
 /* ------------------------------------------------------------- phases */
@@ -317,7 +322,7 @@ static void compare_pidfile(const struct pidfile_view *before, const char *path,
         ev->pidfile_change = PIDFILE_REMOVED;
     else if (after.st.st_ino != before->st.st_ino)
         ev->pidfile_change = PIDFILE_REPLACED;
-    else if (pidfile_changed(&after, before))
+    else if (pidfile_differs(&after, before))
         ev->pidfile_change = PIDFILE_REWRITTEN;
     else
         ev->pidfile_change = PIDFILE_KEPT;
@@ -584,7 +589,7 @@ static int phase_stale(struct run *r)
     if (launch_and_wait(r, &third, r->cmd->argv, &r->h, ORIGIN_STALE, &ev->third) < 0)
         goto out;
     if (settle(r) < 0 ||
-        wait_for_pidfile(r, ORIGIN_STALE, deadline_in(r->opt->timeout_ms), pidfile_changed,
+        wait_for_pidfile(r, ORIGIN_STALE, deadline_in(r->opt->timeout_ms), pidfile_rewritten,
                          &stale) < 0 ||
         scan(r, &now) < 0)
         goto out;

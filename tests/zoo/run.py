@@ -10,12 +10,19 @@ that no zoo process is left running. Finally, from the results actually
 seen, check that every check ID was failed by some case and passed by
 another: a check that nothing fails is a defect.
 
-Usage: run.py [--checker PATH] [--bin DIR] [--expect FILE] [-v] [CASE...]
+Usage: run.py [--checker PATH] [--bin DIR] [--expect FILE] [-v]
+              [--settle MS] [--jobs N] [--load N] [CASE...]
 (naming cases runs only those, without the coverage check)
+
+--settle MS, --jobs N and --load N run the same cases with every checker at
+that settle time, N checkers at once, beside N busy loops: the verdicts
+must be those of expect.txt, the serial default run's, since no verdict may
+depend on timing.
 Prints one line per case and closes with "N passed, M failed".
 """
 
 import argparse
+import concurrent.futures
 import json
 import os
 import shlex
@@ -255,8 +262,8 @@ class Runner:
         self.witness = os.path.join(self.bin, "witness")
         self.root = root
         self.verbose = args.verbose
+        self.settle = args.settle
         self.run_id = f"{os.getpid()}-{os.path.basename(root)}"
-        self.marker = f"ZOO_RUN={self.run_id}".encode()
         self.is_root = os.geteuid() == 0
         self.namespace = self.is_root and namespace_usable()
         self.seen = {}          # case name -> {id: status}
@@ -271,6 +278,8 @@ class Runner:
             return arg.replace("{bin}", self.bin).replace("{casedir}", casedir)
         command = [subst(a) for a in case.command]
         argv = [self.checker, "--format", "json"] + [subst(o) for o in case.options]
+        if self.settle is not None and "usage" not in case.flags:
+            argv += ["--settle", str(self.settle)]
         if command:
             argv += ["--"] + command
         # Every case runs under the witness, beside a stranger process: a
@@ -282,8 +291,8 @@ class Runner:
             argv = ["unshare", "--pid", "--fork", "--mount-proc"] + argv
         return argv, command
 
-    def execute(self, argv, casedir, tmpdir):
-        env = dict(os.environ, TMPDIR=tmpdir, ZOO_RUN=self.run_id)
+    def execute(self, argv, casedir, tmpdir, run_id):
+        env = dict(os.environ, TMPDIR=tmpdir, ZOO_RUN=run_id)
         proc = subprocess.Popen(argv, cwd=casedir, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 start_new_session=True)
@@ -303,9 +312,12 @@ class Runner:
             f.write("#!/bin/sh\nexit 0\n")
         os.chmod(os.path.join(casedir, "not-executable"), 0o644)
 
+        # Each case marks its processes with a marker of its own, so that
+        # cases run side by side never count each other's.
+        run_id = f"{self.run_id}-{index}"
         before = set(zoo_processes(self.bin))
         argv, command = self.argv(case, casedir)
-        status, out, err, timed_out = self.execute(argv, casedir, tmpdir)
+        status, out, err, timed_out = self.execute(argv, casedir, tmpdir, run_id)
         problems = []
         if timed_out:
             problems.append(f"no end after {CASE_TIMEOUT}s: killed")
@@ -316,7 +328,7 @@ class Runner:
         left_in_tmp = os.listdir(tmpdir)
         if left_in_tmp:
             problems.append(f"$TMPDIR: expected empty got {sorted(left_in_tmp)}")
-        left = leftovers(self.bin, before, self.marker)
+        left = leftovers(self.bin, before, f"ZOO_RUN={run_id}".encode())
         if left:
             problems.append(f"processes left running: expected none got {', '.join(left)}")
         return problems, argv, out, err
@@ -385,12 +397,21 @@ def explain(argv, out, err):
         print(f"    {c.get('id')}: {c.get('status')}: observed {c.get('observed')!r}: {c.get('message')}")
 
 
+def start_busy_loop():
+    """A process that keeps one core busy until it is killed."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                            stdin=subprocess.DEVNULL)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checker", default=os.path.join(HERE, "..", "..", "checker", "checker"))
     parser.add_argument("--bin", default=os.path.join(HERE, "bin"))
     parser.add_argument("--expect", default=os.path.join(HERE, "expect.txt"))
     parser.add_argument("-v", "--verbose", action="store_true", help="show output of failed cases")
+    parser.add_argument("--settle", type=int, help="run every checker with --settle MS")
+    parser.add_argument("--jobs", type=int, default=1, help="checkers run at once")
+    parser.add_argument("--load", type=int, default=0, help="busy loops running meanwhile")
     parser.add_argument("cases", nargs="*", help="run only these cases (no coverage check)")
     args = parser.parse_args()
 
@@ -419,23 +440,28 @@ def main():
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, interrupted)
     passed = failed = 0
+    loads = [start_busy_loop() for _ in range(args.load)]
     try:
         runner = Runner(args, root)
+        runnable = []
         for index, case in enumerate(cases):
             reason = runner.skip_reason(case)
             if reason:
                 print(f"skip {case.name}: {reason}")
-                continue
-            problems, argv, out, err = runner.run(index, case)
-            if problems:
-                failed += 1
-                print(f"FAIL {case.name}: " + "; ".join(problems))
-                if args.verbose:
-                    explain(argv, out, err)
             else:
-                passed += 1
-                print(f"ok {case.name}")
-            sys.stdout.flush()
+                runnable.append((index, case))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            results = pool.map(lambda ic: (ic[1], runner.run(*ic)), runnable)
+            for case, (problems, argv, out, err) in results:
+                if problems:
+                    failed += 1
+                    print(f"FAIL {case.name}: " + "; ".join(problems))
+                    if args.verbose:
+                        explain(argv, out, err)
+                else:
+                    passed += 1
+                    print(f"ok {case.name}")
+                sys.stdout.flush()
         if not args.cases:
             problems = runner.coverage_problems()
             if problems:
@@ -445,6 +471,9 @@ def main():
                 passed += 1
                 print("ok coverage: every check failed by one case and passed by another")
     finally:
+        for load in loads:
+            load.kill()
+            load.wait()
         cleanup()
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
