@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "report.h"
+#include "text.h"
 
 enum paint { PAINT_GREEN, PAINT_RED, PAINT_YELLOW, PAINT_DIM, PAINT_BOLD };
 
@@ -33,7 +34,9 @@ static void write_detail(FILE *out, const struct check *c, const struct result *
             step_find(c->step)->page, c->step, c->seed_step, c->id);
 }
 
-/* --step N: what the student does next. */
+/* --step N: what the student does next. A failure of an earlier step's
+ * check is named as such: a daemon that dies at step 9 fails
+ * daemon-running, a step-1 check, though step 1 was done right. */
 static void write_next_step(FILE *out, const struct report *rep)
 {
     const struct step *next = step_find(rep->opt->step + 1);
@@ -41,14 +44,25 @@ static void write_next_step(FILE *out, const struct report *rep)
     for (int i = 0; i < CK_COUNT; i++)
         if (rep->results[i].status == ST_FAIL) {
             const struct step *s = step_find(checks[i].step);
-            fprintf(out, "next: step %d is not done yet: fix %s first (read %s)\n",
-                    s->number, checks[i].id, s->page);
+            fprintf(out, "next: fix %s first, as its message says (step %d; read %s)\n",
+                    checks[i].id, s->number, s->page);
             return;
         }
     if (next)
         fprintf(out, "next: step %d, %s: read %s\n", next->number, next->title, next->page);
     else
         fprintf(out, "next: nothing: every step is done, the daemon passes every check\n");
+}
+
+/* How the daemon ended, when the checker saw it end. */
+static void write_daemon_end(FILE *out, const struct evidence *ev)
+{
+    char how[96];
+
+    if (!ev->daemon_end.seen)
+        return;
+    describe_wait_status(ev->daemon_end.status, how, sizeof how);
+    fprintf(out, "daemon: pid %d (%s) %s\n", (int)ev->daemon_end.pid, ev->daemon_end.comm, how);
 }
 
 void report_text(FILE *out, const struct report *rep, int colour)
@@ -68,7 +82,10 @@ void report_text(FILE *out, const struct report *rep, int colour)
                 r->status == ST_SKIP ? r->message : checks[i].title);
         if (r->status == ST_FAIL || r->status == ST_WARN)
             write_detail(out, &checks[i], r);
+        else if (r->status == ST_PASS && rep->opt->verbose)
+            fprintf(out, "        observed: %s\n", r->observed);
     }
+    write_daemon_end(out, rep->ev);
     fputs("verdict: ", out);
     painted(out, colour, count[ST_FAIL] ? PAINT_RED : PAINT_GREEN,
             count[ST_FAIL] ? "FAIL" : "PASS");
