@@ -1,4 +1,9 @@
 /* notify.c — receive, parse and record sd_notify datagrams (see notify.h). */
+/* struct ucred and SCM_CREDENTIALS are Linux's: the build defines this,
+ * and so does the file, so that it also builds alone (the fuzz target). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
