@@ -6,7 +6,7 @@
 # one failed test), then again under valgrind with CK_FORK=no, so that the
 # tests' own processes are the ones checked for errors and leaks.
 
-UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges check_tracker check_run
+UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges check_tracker check_run check_notify
 UNIT_BINS  := $(addprefix tests/unit/,$(UNIT_TESTS))
 UNIT_HELPER_OBJS := tests/unit/unit_tmpdir.o
 
@@ -22,6 +22,7 @@ UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/judges_pidf
                            checker/text.o checker/pidfile.o checker/fdio.o checker/options.o
 UNIT_OBJS_check_tracker := checker/tracker.o checker/scan.o checker/procset.o checker/proc.o checker/fdio.o
 UNIT_OBJS_check_run     := $(CHECKER_LIB_OBJS)
+UNIT_OBJS_check_notify  := checker/notify.o checker/utf8.o $(UNIT_HELPER_OBJS)
 UNIT_LIBS_check_run     := -lutil
 
 # Evaluated when used, so that `make check` sees the package that its
