@@ -42,3 +42,18 @@ exercises:
 
 exercises-check: checker/checker $(STEPS_PROGRAMS)
 	$(PYTHON) -B $(EX_DIR)/test-exercises.py
+
+# The C starting files, built as they are: the tutorial's pages show what
+# the checker says about each (docs/tutorial/refresh_reports.py, names
+# "exercise/NN-name"), the "before" of every step.
+EX_STARTS := $(patsubst $(EX_DIR)/steps/%/start.c,$(EX_DIR)/bin/%,\
+               $(sort $(wildcard $(EX_DIR)/steps/[0-9][0-9]-*/start.c)))
+ALL_TARGETS += $(EX_STARTS)
+CLEAN_FILES += $(EX_STARTS)
+
+$(EX_DIR)/bin:
+	mkdir -p $@
+
+$(EX_STARTS): $(EX_DIR)/bin/%: $(EX_DIR)/steps/%/start.c $(STEPS_DIR)/steps.h \
+              $(STEPS_BIN)/steps.o | $(EX_DIR)/bin
+	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(STEPS_DIR) $(LDFLAGS) -o $@ $< $(STEPS_BIN)/steps.o $(LDLIBS)
