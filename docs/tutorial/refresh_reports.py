@@ -12,8 +12,9 @@ The pages show real checker output. Each pasted report sits under a marker
 and this script replaces the fenced block below each marker with a fresh
 run: the command line, the report (whole, or only the header, the lines of
 the listed IDs and the verdict, with "[...]" where lines were left out;
-"ids=-" keeps no check line), and the exit status. NAME says what is
-checked (see candidate_args()); NAME+stepN adds --step N. Each candidate
+"ids=-" keeps no check line; "ids=@step" the checks that `checker --list`
+puts at the step of NAME+stepN, whichever they are), and the exit status.
+NAME says what is checked (see candidate_args()); NAME+stepN adds --step N. Each candidate
 runs once per refresh, so every excerpt of it on every page comes from the
 same run. Scratch directories are shown as /tmp/checker.XXXXXX; pids and
 timings are left as they came.
@@ -26,6 +27,7 @@ Run it from anywhere after `make`; it needs the built checker and programs.
 
 import argparse
 import datetime
+import json
 import os
 import re
 import shlex
@@ -37,15 +39,24 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CHECKER = "checker/checker"
 STEPS = "skeleton/c/steps/bin"
+EXERCISES = "skeleton/exercises/bin"   # the exercises' C starting files
+FIRST_STOP_STEP = 10                   # from step 10 on: a stop command
 
 
 def _steps_signal(name):
     return ["--timeout", "2", "--", f"{STEPS}/{name}", "start", "{pidfile}"]
 
 
-def _steps_command(name):
-    return ["--timeout", "2", "--stop-command", f"{STEPS}/{name} stop {{pidfile}}",
-            "--", f"{STEPS}/{name}", "start", "{pidfile}"]
+def _steps_command(name, where=STEPS):
+    return ["--timeout", "2", "--stop-command", f"{where}/{name} stop {{pidfile}}",
+            "--", f"{where}/{name}", "start", "{pidfile}"]
+
+
+def _exercise_start(name):
+    """exercise/NN-name: the starting file of exercise NN, as graded."""
+    if int(name[:2]) >= FIRST_STOP_STEP:
+        return _steps_command(name, EXERCISES)
+    return ["--timeout", "2", "--", f"{EXERCISES}/{name}", "start", "{pidfile}"]
 
 
 def candidate_args(name):
@@ -56,8 +67,10 @@ def candidate_args(name):
     if step:
         args = candidate_args(base)
         return None if args is None or not step.isdigit() else ["--step", step] + args
-    if re.fullmatch(r"(0[1-9])-[a-z0-9-]+|seed-as-published", name):
+    if re.fullmatch(r"(0[1-9])-[a-z0-9-]+|seed-as-published|closed-stdio", name):
         return _steps_signal(name)
+    if re.fullmatch(r"exercise/[01][0-9]-[a-z0-9-]+", name):
+        return _exercise_start(name[len("exercise/"):])
     if re.fullmatch(r"1[0-9]-[a-z0-9-]+", name):
         return _steps_command(name)
     if name.startswith("zoo/"):
@@ -79,6 +92,9 @@ CANDIDATES = {
                        "python3", "skeleton/python/seed_daemon.py", "start", "{pidfile}"],
 }
 
+# Check IDs of contract v2 that a marker may already name: an older checker
+# has no line for them, and the excerpt simply shows none.
+CONTRACT_V2_IDS = {"stdio-open", "stop-command"}
 MARKER = re.compile(r"^<!-- report: (\S+)(?: ids=(\S+))? -->$")
 REGENERATED = re.compile(r"^Reports last regenerated: .*$")
 CHECK_LINE = re.compile(r"^  (PASS|FAIL|WARN|SKIP)  (\S+)")
@@ -104,6 +120,23 @@ def _env():
     return env
 
 
+def checks_at_step(step):
+    """The IDs that `checker --list` puts at tutorial step STEP."""
+    done = subprocess.run([str(ROOT / CHECKER), "--list", "--format", "json"],
+                          capture_output=True, text=True, check=True)
+    return [c["id"] for c in json.loads(done.stdout)["checks"] if c["step"] == step]
+
+
+def wanted_ids(name, ids):
+    """The IDs of a marker, with "@step" replaced by that step's checks."""
+    if ids != ["@step"]:
+        return ids
+    _, _, step = name.partition("+step")
+    if not step.isdigit():
+        raise SystemExit(f"refresh_reports: fatal: ids=@step needs NAME+stepN, not {name}")
+    return checks_at_step(int(step)) or ["-"]
+
+
 def excerpt(lines, ids):
     """The header, the blocks of the given check IDs and the verdict."""
     if not ids:
@@ -117,7 +150,8 @@ def excerpt(lines, ids):
             current = None
         if i == 0 or line.startswith(("verdict:", "next:")) or (current in ids):
             keep.append(i)
-    unknown = set(ids) - {"-"} - {CHECK_LINE.match(l).group(2) for l in lines if CHECK_LINE.match(l)}
+    unknown = set(ids) - {"-"} - CONTRACT_V2_IDS - \
+        {CHECK_LINE.match(l).group(2) for l in lines if CHECK_LINE.match(l)}
     if unknown:
         raise SystemExit(f"refresh_reports: fatal: no check {', '.join(sorted(unknown))} in the report")
     out, last = [], -1
@@ -162,7 +196,7 @@ def refresh_page(path, runs, stamp):
             if args is None:
                 raise SystemExit(f"refresh_reports: fatal: {path.name}: unknown report {name}")
             runs[name] = run_checker(args)
-        new = render(runs[name], ids)
+        new = render(runs[name], wanted_ids(name, ids))
         changed |= text[i + 1:end] != new
         out += [text[i]] + new + ["```"]
         i = end + 1

@@ -6,8 +6,9 @@
  * is what lets it call setsid() in step 4.
  * The parent uses _exit(), not exit(): exit() would flush stdio buffers that
  * the child holds copies of, and run atexit handlers meant for the daemon.
- * There is no big loop yet (step 7): the child ends when its steps are done,
- * so the checker finds no daemon to inspect. */
+ * The child then waits in a placeholder loop, pause() for ever, so that
+ * from this step on the checker finds a live daemon and can judge what each
+ * step did to it; step 7 replaces the placeholder with the real loop. */
 #include <unistd.h>
 
 #include "steps.h"
@@ -16,5 +17,6 @@ int main(void)
 {
     if (step_fork() > 0)                                      /* step 1: fork; */
         _exit(0);                                             /* step 1: the parent exits */
-    return 0;
+    for (;;)                                                  /* a placeholder that keeps a daemon */
+        pause();                                              /* alive: the real loop comes at step 7 */
 }

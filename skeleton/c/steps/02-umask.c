@@ -15,5 +15,6 @@ int main(void)
     if (step_fork() > 0)                                      /* step 1: fork; */
         _exit(0);                                             /* step 1: the parent exits */
     umask(0);                                                 /* step 2: file modes are ours alone */
-    return 0;
+    for (;;)                                                  /* a placeholder that keeps a daemon */
+        pause();                                              /* alive: the real loop comes at step 7 */
 }

@@ -14,5 +14,6 @@ int main(void)
         _exit(0);                                             /* step 1: the parent exits */
     umask(0);                                                 /* step 2: file modes are ours alone */
     step_open_log();                                          /* step 3: syslog, facility daemon */
-    return 0;
+    for (;;)                                                  /* a placeholder that keeps a daemon */
+        pause();                                              /* alive: the real loop comes at step 7 */
 }

@@ -17,5 +17,6 @@ int main(void)
     umask(0);                                                 /* step 2: file modes are ours alone */
     step_open_log();                                          /* step 3: syslog, facility daemon */
     step_check(setsid(), "create a new session");             /* step 4: leave the terminal's session */
-    return 0;
+    for (;;)                                                  /* a placeholder that keeps a daemon */
+        pause();                                              /* alive: the real loop comes at step 7 */
 }

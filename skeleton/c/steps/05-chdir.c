@@ -17,5 +17,6 @@ int main(void)
     step_open_log();                                          /* step 3: syslog, facility daemon */
     step_check(setsid(), "create a new session");             /* step 4: leave the terminal's session */
     step_check(chdir("/"), "change directory to /");          /* step 5: hold no file system busy */
-    return 0;
+    for (;;)                                                  /* a placeholder that keeps a daemon */
+        pause();                                              /* alive: the real loop comes at step 7 */
 }

@@ -5,7 +5,7 @@
  * the lowest free number, so the next file or socket the daemon opens
  * becomes "stdout", and the first stray printf() or library warning writes
  * into it. Pointing all three at /dev/null keeps the numbers taken, reads
- * see end of file and writes vanish. */
+ * see end of file and writes vanish: never leave them closed. */
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,5 +21,6 @@ int main(void)
     step_check(chdir("/"), "change directory to /");          /* step 5: hold no file system busy */
     step_check(step_stdio_to_dev_null(),                      /* step 6: stdio to /dev/null, */
                "redirect stdio to /dev/null");                /*         not closed */
-    return 0;
+    for (;;)                                                  /* a placeholder that keeps a daemon */
+        pause();                                              /* alive: the real loop comes at step 7 */
 }

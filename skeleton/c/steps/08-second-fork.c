@@ -22,5 +22,7 @@ int main(void)
     step_check(chdir("/"), "change directory to /");          /* step 5: hold no file system busy */
     step_check(step_stdio_to_dev_null(),                      /* step 6: stdio to /dev/null, */
                "redirect stdio to /dev/null");                /*         not closed */
-    step_big_loop();                                          /* step 7: sleep until a signal */
+    step_check(step_catch_sigchld(), "catch SIGCHLD");        /* step 7: a child's end wakes the loop */
+    step_check(step_start_job(), "start the start-up job");   /* step 7: the work, here one child */
+    step_big_loop();                                          /* step 7: sleep; collect ended children */
 }

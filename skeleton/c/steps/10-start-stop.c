@@ -33,11 +33,13 @@ int main(int argc, char **argv)
     step_check(chdir("/"), "change directory to /");          /* step 5: hold no file system busy */
     step_check(step_stdio_to_dev_null(),                      /* step 6: stdio to /dev/null, */
                "redirect stdio to /dev/null");                /*         not closed */
+    step_check(step_catch_sigchld(), "catch SIGCHLD");        /* step 7: a child's end wakes the loop */
     step_check(step_catch_sigterm(), "catch SIGTERM");        /* step 10: before anyone knows our pid */
     step_check(step_pidfile_create(pidfile),                  /* step 9: new, locked, 0644, "PID\n"; */
                "create pidfile %s", pidfile);                 /*         its descriptor stays open */
+    step_check(step_start_job(), "start the start-up job");   /* step 7: the work, here one child */
     step_check(step_report_ready(), "report readiness");      /* step 9: now the launcher may exit */
-    step_wait_for_sigterm();                                  /* step 7: sleep; step 10: until SIGTERM */
+    step_big_loop();                                          /* step 7: sleep, collect; step 10: until SIGTERM */
     step_check(unlink(pidfile), "remove pidfile %s", pidfile); /* step 10: under the lock, */
     return 0;                                                 /* step 10: then exit 0 */
 }

@@ -6,7 +6,9 @@ STEPS_DIR      := skeleton/c/steps
 STEPS_BIN      := $(STEPS_DIR)/bin
 STEPS_NUMBERED := $(patsubst $(STEPS_DIR)/%.c,$(STEPS_BIN)/%,\
                     $(sort $(wildcard $(STEPS_DIR)/[0-9][0-9]-*.c)))
-STEPS_PROGRAMS := $(STEPS_NUMBERED) $(STEPS_BIN)/seed-as-published
+# closed-stdio: the classic bug of step 6 (closed 0-2 reused), for its page.
+STEPS_EXTRAS   := $(STEPS_BIN)/closed-stdio
+STEPS_PROGRAMS := $(STEPS_NUMBERED) $(STEPS_EXTRAS) $(STEPS_BIN)/seed-as-published
 
 ALL_TARGETS   += $(STEPS_PROGRAMS)
 CHECK_TARGETS += check-steps
@@ -18,7 +20,7 @@ $(STEPS_BIN):
 $(STEPS_BIN)/steps.o: $(STEPS_DIR)/steps.c $(STEPS_DIR)/steps.h | $(STEPS_BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(STEPS_NUMBERED): $(STEPS_BIN)/%: $(STEPS_DIR)/%.c $(STEPS_DIR)/steps.h \
+$(STEPS_NUMBERED) $(STEPS_EXTRAS): $(STEPS_BIN)/%: $(STEPS_DIR)/%.c $(STEPS_DIR)/steps.h \
                    $(STEPS_BIN)/steps.o | $(STEPS_BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STEPS_BIN)/steps.o $(LDLIBS)
 

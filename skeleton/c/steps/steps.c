@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -26,8 +27,7 @@ static const char ready_word[] = "ready\n";
 static int log_is_open;        /* step 3 done: errors go to syslog too */
 static int ready_write_fd = -1; /* the daemon's end, until it has reported */
 static int ready_read_fd = -1;  /* the launcher's end */
-static volatile sig_atomic_t sigterm_arrived;
-static sigset_t mask_while_waiting; /* the mask, SIGTERM unblocked */
+static volatile sig_atomic_t sigchld_arrived, sigterm_arrived;
 
 static int write_all(int fd, const char *buf, size_t len)
 {
@@ -118,15 +118,6 @@ int step_stdio_to_dev_null(void)
     /* It landed on a closed standard descriptor and is one now: it must
      * survive an exec like the two that dup2() made. */
     return fcntl(null, F_SETFD, 0);
-}
-
-void step_big_loop(void)
-{
-    /* pause() returns only after a signal handler has run. There is none, so
-     * the process sleeps without a single wake-up until a signal's default
-     * action ends it; the seed's sleep(30) wakes it every 30 s for nothing. */
-    for (;;)
-        pause();
 }
 
 static void usage(unsigned allowed) __attribute__((noreturn));
@@ -264,34 +255,93 @@ int step_pidfile_create(const char *path)
     return fd;
 }
 
-static void note_sigterm(int sig)
+static void note_signal(int sig)
 {
-    (void)sig;
-    sigterm_arrived = 1;
+    if (sig == SIGCHLD)
+        sigchld_arrived = 1;
+    else
+        sigterm_arrived = 1;
+}
+
+/* Blocked outside sigsuspend(): a signal that came between the loop's test
+ * of its flag and the sleep would be handled, and then slept through. */
+static int catch_signal(int sig)
+{
+    struct sigaction action = { .sa_handler = note_signal };
+    sigset_t one;
+
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    if (sigprocmask(SIG_BLOCK, &one, NULL) < 0)
+        return -1;
+    sigemptyset(&action.sa_mask);
+    return sigaction(sig, &action, NULL);
+}
+
+/* 1 when catch_signal() took SIG over. */
+static int is_caught(int sig)
+{
+    struct sigaction now;
+
+    return sigaction(sig, NULL, &now) == 0 && now.sa_handler == note_signal;
+}
+
+int step_catch_sigchld(void)
+{
+    return catch_signal(SIGCHLD);
 }
 
 int step_catch_sigterm(void)
 {
-    struct sigaction action = { .sa_handler = note_sigterm };
-    sigset_t term;
-
-    sigemptyset(&term);
-    sigaddset(&term, SIGTERM);
-    sigemptyset(&action.sa_mask);
-    /* Blocked outside sigsuspend(): a SIGTERM that came between the test of
-     * the flag and pause() would be handled, and then slept through. */
-    if (sigprocmask(SIG_BLOCK, &term, &mask_while_waiting) < 0)
-        return -1;
-    sigdelset(&mask_while_waiting, SIGTERM);
-    return sigaction(SIGTERM, &action, NULL);
+    return catch_signal(SIGTERM);
 }
 
-void step_wait_for_sigterm(void)
+int step_start_job(void)
 {
-    /* sigsuspend() unblocks SIGTERM and sleeps in one step; it returns
-     * only after a handler ran, so an idle daemon is never woken. */
-    while (!sigterm_arrived)
-        sigsuspend(&mask_while_waiting);
+    siginfo_t info;
+    pid_t job = fork();
+
+    if (job < 0)
+        return -1;
+    if (job == 0)
+        _exit(0); /* the job: a real daemon's would warm a cache, run a hook */
+    /* Waiting for the job's end makes every run alike: the job is over
+     * before the daemon goes on. WNOWAIT only looks, it does not collect:
+     * collecting children is the big loop's work. */
+    while (waitid(P_PID, (id_t)job, &info, WEXITED | WNOWAIT) < 0)
+        if (errno != EINTR)
+            return -1;
+    return 0;
+}
+
+/* waitpid() until no ended child is left: one SIGCHLD may stand for many
+ * children, as signals of one kind do not queue. */
+static void collect_children(void)
+{
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        continue;
+}
+
+void step_big_loop(void)
+{
+    sigset_t sleeping;
+
+    /* sigsuspend() unblocks the caught signals and sleeps in one step, and
+     * returns only after a handler ran: an idle daemon is never woken, and
+     * no signal is lost between a test and the sleep. The seed's sleep(30)
+     * wakes it every 30 s for nothing. */
+    sigprocmask(SIG_SETMASK, NULL, &sleeping);
+    if (is_caught(SIGCHLD))
+        sigdelset(&sleeping, SIGCHLD);
+    if (is_caught(SIGTERM))
+        sigdelset(&sleeping, SIGTERM);
+    while (!sigterm_arrived) {
+        sigsuspend(&sleeping);
+        if (sigchld_arrived) {
+            sigchld_arrived = 0;
+            collect_children();
+        }
+    }
 }
 
 /* Reads "PID\n" at offset 0: decimal digits, one newline, nothing more. */

@@ -28,8 +28,20 @@ void step_open_log(void);
 /* step 6: point stdin, stdout and stderr at /dev/null. -1 with errno. */
 int step_stdio_to_dev_null(void);
 
-/* step 7: sleep until the process is killed, waking for nothing. */
-__attribute__((noreturn)) void step_big_loop(void);
+/* step 7: block SIGCHLD and record its arrival in a handler, so that the
+ * big loop wakes when a child ends. -1 with errno. */
+int step_catch_sigchld(void);
+
+/* step 7: the daemon's work, reduced to one child that ends at once (a
+ * start-up job). Returns once the job has ended, leaving it for the big
+ * loop to collect; -1 with errno. */
+int step_start_job(void);
+
+/* step 7: sleep until a caught signal arrives, waking for nothing else;
+ * after each SIGCHLD collect every child that has ended. Returns only once
+ * a caught SIGTERM has arrived (step 10): until then SIGTERM's default
+ * action ends the daemon while it sleeps here. */
+void step_big_loop(void);
 
 /* step 9: the command line "start PIDFILE" (step 10 adds "stop PIDFILE").
  * Dies with a usage message on anything else. */
@@ -50,10 +62,9 @@ int step_report_ready(void);
  * daemon's whole life (the lock is what says "running"), or -1 with errno. */
 int step_pidfile_create(const char *path);
 
-/* step 10: block SIGTERM and install a handler that only records it;
- * step_wait_for_sigterm() then sleeps until it has arrived. */
+/* step 10: block SIGTERM and install a handler that only records it:
+ * step_big_loop() then returns when it arrives. -1 with errno. */
 int step_catch_sigterm(void);
-void step_wait_for_sigterm(void);
 
 /* step 10: the "stop" command. Sends SIGTERM to the pid that PIDFILE names,
  * only if that very pid holds the pidfile's lock, then waits for it to end.

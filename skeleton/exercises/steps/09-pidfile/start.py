@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""09-pidfile.py: the starting point of exercise 9 (the pidfile): the steps
+before it are done, and each TODO comment marks where this step goes.
+
+The seed's class shape: Daemon(pidfile) with start(), stop(), daemonize()
+and run(); standard library only. Usage:
+
+    python3 09-pidfile.py start /ABSOLUTE/PIDFILE
+(the pidfile comes at step 9: until then it is accepted and ignored)
+"""
+import os
+import signal
+import sys
+import syslog
+
+
+class Daemon:
+    def __init__(self, pidfile):
+        self.pidfile = pidfile
+        self.log_open = False
+
+    def start(self):
+        # TODO step 9: the launcher must exit only once the daemon has
+        # written its pidfile: a readiness pipe, created here, before the
+        # fork (and see daemonize() and below).
+        try:
+            self.daemonize()        # returns in the daemon only
+            # TODO step 9: create the pidfile, mode 0644 (it must not exist
+            # yet), lock it, write "PID\n" into it and keep it open.
+            self.start_job()
+        except OSError as exc:
+            self.fatal(exc)
+        # TODO step 9: then tell the waiting launcher "ready".
+        self.run()
+
+    def daemonize(self):
+        """The steps that make this process a daemon, in the order the
+        recipe needs them."""
+        if os.fork() > 0:                   # step 1: fork;
+            os._exit(0)                     # step 1: the parent exits
+        # TODO step 9: the parent waits for the daemon's word instead.
+        os.umask(0)                         # step 2: modes are ours alone
+        syslog.openlog("09-pidfile", syslog.LOG_PID | syslog.LOG_NDELAY,
+                       syslog.LOG_DAEMON)   # step 3: the log, early
+        self.log_open = True
+        syslog.syslog(syslog.LOG_INFO, "starting")
+        os.setsid()                         # step 4: a new session
+        if os.fork() > 0:                   # step 8: fork again;
+            os._exit(0)                     # step 8: the leader leaves
+        os.chdir("/")                       # step 5: hold no mount busy
+        stdio_to_dev_null()                 # step 6: never left closed
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # step 7
+
+    def start_job(self):
+        """The daemon's work, reduced to one child that ends at once. The
+        daemon waits until it has ended, without collecting it (WNOWAIT
+        only looks), so that every run shows the same thing."""
+        job = os.fork()
+        if job == 0:
+            os._exit(0)
+        os.waitid(os.P_PID, job, os.WEXITED | os.WNOWAIT)
+
+    def run(self):
+        """The big loop: sleep until a signal, collect ended children."""
+        while True:
+            signal.sigwaitinfo({signal.SIGCHLD})    # step 7: no wake-up
+            collect_children()                      # for nothing
+
+    def fatal(self, exc):
+        """Report a failed step to whoever can still hear it, then exit 1."""
+        line = f"09-pidfile: fatal: {exc.strerror or exc}"
+        if exc.filename:
+            line += f": {exc.filename}"
+        if self.log_open:
+            syslog.syslog(syslog.LOG_ERR, line)
+        print(line, file=sys.stderr)
+        os._exit(1)
+
+
+def stdio_to_dev_null():
+    null = os.open("/dev/null", os.O_RDWR)
+    for std in (0, 1, 2):
+        if null != std:
+            os.dup2(null, std)      # dup2 makes an inheritable copy
+    if null > 2:
+        os.close(null)
+    else:
+        os.set_inheritable(null, True)  # os.open made it close-on-exec
+
+
+def collect_children():
+    """waitpid() until no ended child is left: one SIGCHLD may stand for
+    many children, as signals of one kind do not queue."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def main(argv):
+    if len(argv) > 1 and argv[1] != "start":
+        sys.exit(f"usage: {argv[0]} start [PIDFILE]")
+    Daemon(argv[2] if len(argv) > 2 else None).start()
+
+
+if __name__ == "__main__":
+    main(sys.argv)
