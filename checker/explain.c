@@ -82,6 +82,18 @@ void list_checks_json(FILE *out)
         json_string(&j, c->fix_c);
         json_key(&j, "fix_python");
         json_string(&j, c->fix_python);
+        json_key(&j, "judged_by");
+        json_array_begin(&j);
+        for (int p = 0; p < PROFILE_COUNT; p++)
+            if (c->judged & (1u << p))
+                json_string(&j, profile_name((enum profile)p));
+        json_array_end(&j);
+        json_key(&j, "needs");
+        json_array_begin(&j);
+        for (int n = 0; n < NEED_COUNT; n++)
+            if (c->needs & (1u << n))
+                json_string(&j, need_reason((enum need)(1u << n)));
+        json_array_end(&j);
         json_key(&j, "required_by");
         json_array_begin(&j);
         for (int p = 0; p < PROFILE_COUNT; p++)

@@ -92,9 +92,6 @@ CANDIDATES = {
                        "python3", "skeleton/python/seed_daemon.py", "start", "{pidfile}"],
 }
 
-# Check IDs of contract v2 that a marker may already name: an older checker
-# has no line for them, and the excerpt simply shows none.
-CONTRACT_V2_IDS = {"stdio-open", "stop-command"}
 MARKER = re.compile(r"^<!-- report: (\S+)(?: ids=(\S+))? -->$")
 REGENERATED = re.compile(r"^Reports last regenerated: .*$")
 CHECK_LINE = re.compile(r"^  (PASS|FAIL|WARN|SKIP)  (\S+)")
@@ -150,7 +147,7 @@ def excerpt(lines, ids):
             current = None
         if i == 0 or line.startswith(("verdict:", "next:")) or (current in ids):
             keep.append(i)
-    unknown = set(ids) - {"-"} - CONTRACT_V2_IDS - \
+    unknown = set(ids) - {"-"} - \
         {CHECK_LINE.match(l).group(2) for l in lines if CHECK_LINE.match(l)}
     if unknown:
         raise SystemExit(f"refresh_reports: fatal: no check {', '.join(sorted(unknown))} in the report")

@@ -32,8 +32,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import grade  # noqa: E402  (beside this file)
 
-V2_PREFIX = "v2:"
-V2_WITNESS = "stdio-open"   # an ID that only a checker of contract v2 lists
 PARALLEL_RUNS = 4           # checker runs mostly wait: settle times, timeouts
 
 
@@ -47,10 +45,6 @@ def read_table(path):
     return table
 
 
-def expected_now(words, v2):
-    """The words that hold for this checker: v2:ID only with a v2 checker."""
-    return {w[len(V2_PREFIX):] for w in words if w.startswith(V2_PREFIX) and v2} | \
-        {w for w in words if not w.startswith(V2_PREFIX)}
 
 
 def not_done_set(task, source, binary):
@@ -101,7 +95,7 @@ def exercise_jobs(binaries):
     return jobs
 
 
-def judge_runs(t, jobs, steps, v2):
+def judge_runs(t, jobs, steps):
     starts = read_table(HERE / "expected.txt")
     hunts = read_table(grade.HUNTS / "solutions" / "expected.txt")
 
@@ -120,7 +114,7 @@ def judge_runs(t, jobs, steps, v2):
                 t.check(not found, f"{label} passes", f"not done: {sorted(found)}")
                 continue
             table = starts if which == "start" else hunts
-            want = expected_now(table.get(task.name, {"(no entry)"}), v2)
+            want = set(table.get(task.name, {"(no entry)"}))
             t.check(found == want, f"{label} fails exactly {' '.join(sorted(want))}",
                     f"got {sorted(found)}")
             if which == "start":
@@ -199,11 +193,10 @@ def main():
     listing = json.loads(subprocess.run([str(grade.CHECKER), "--list", "--format", "json"],
                                         capture_output=True, text=True, check=True).stdout)
     steps = {c["id"]: c["step"] for c in listing["checks"]}
-    v2 = V2_WITNESS in steps
     check_files(t)
     scratch = Path(tempfile.mkdtemp(prefix="test-exercises."))
     try:
-        judge_runs(t, exercise_jobs(scratch / "bin"), steps, v2)
+        judge_runs(t, exercise_jobs(scratch / "bin"), steps)
         check_round_trip(t, scratch / "work")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

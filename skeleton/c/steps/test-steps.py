@@ -30,12 +30,6 @@ BAD = ("fail", "warn")
 # A bounded fallback only: with --timeout 2 each phase of a run is bounded
 # by the checker itself.
 RUN_LIMIT_S = 120
-# The table is written for the checker of contract v2. A line whose reason
-# starts with this mark states a v2 verdict that an older checker (one whose
-# --list has no stdio-open) does not give yet: against such a checker the
-# line is left out of the comparison.
-V2_MARK = "[v2]"
-V2_WITNESS = "stdio-open"
 # Runs at once: each run mostly waits (settle times, timeouts), not computes.
 PARALLEL_RUNS = 3
 
@@ -120,8 +114,6 @@ def judge(name, expected, done):
     if checks is None:
         return [why]
     by_id = {c["id"]: c for c in checks}
-    if V2_WITNESS not in by_id:
-        expected = {i: r for i, r in expected.items() if not r.startswith(V2_MARK)}
     problems = [f"{i}: not a check ID of this checker (typo in the table?)"
                 for i in expected if i not in by_id]
     got = {i for i, c in by_id.items() if c["status"] in BAD}
