@@ -106,6 +106,23 @@ def processes_of(uids):
     return found
 
 
+def processes_under(path):
+    """Pids whose program or working directory lies under path."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        for link in ("exe", "cwd"):
+            try:
+                target = os.readlink(f"/proc/{entry.name}/{link}")
+            except OSError:
+                continue
+            if target == path or target.startswith(path + "/"):
+                found.append(int(entry.name))
+                break
+    return found
+
+
 def isolation_unavailable():
     if os.geteuid() != 0:
         return "not root: submissions can only be graded unisolated"
@@ -257,7 +274,19 @@ def test_isolated(tmp, ids):
     if why:
         skip("isolated class", why)
         return None
-    cls, victims = hostile_class(tmp)
+    # The class and the teacher's file lie outside /tmp (which each sandbox
+    # replaces with its own): the class folder must be hidden by its own
+    # mount, and the teacher's file, visible, protected by the uid alone.
+    os.makedirs(OUT, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="work.", dir=OUT)
+    try:
+        return isolated_class(tmp, work, ids)
+    finally:
+        shutil.rmtree(work)
+
+
+def isolated_class(tmp, work, ids):
+    cls, victims = hostile_class(work)
     out = os.path.join(tmp, "grades")
     tmpdir = os.path.join(tmp, "tmpdir")
     os.mkdir(tmpdir)
@@ -285,8 +314,9 @@ def test_isolated(tmp, ids):
                what="fork loop: stopped at its process limit")
     expect_row(students, "gina", "build-failed", reason=("filled its private disk (16 MiB)",),
                what="disk filler: its disk is full, not the machine's")
-    expect_row(students, "hugo", "build-failed", reason=("rm: cannot remove",),
-               what="deleter: its rm fails")
+    expect_row(students, "hugo", "build-failed",
+               reason=("rm: cannot remove", victims[0], "Permission denied"),
+               what="deleter: its rm of the teacher's file is denied")
     expect_row(students, "ivan", "timeout", reason=("within 10 s", "while building"),
                what="build never ends: timed out")
     expect_row(students, "judy", "graded", verdict="fail", failed={"umask"},
@@ -374,6 +404,8 @@ def test_unisolated(tmp, ids):
     expect("unisolated: the JSON says why", "--no-isolation" in data["isolation"]
            or "root" in data["isolation"], data["isolation"])
     expect_eq("unisolated: no temporary file left in TMPDIR", [], os.listdir(tmpdir))
+    left = processes_under(tmp)
+    expect("unisolated: no process runs from the class's copies", not left, f"pids: {left}")
     return out
 
 
