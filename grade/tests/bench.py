@@ -7,6 +7,7 @@ The class: 24 correct C daemons (copies of skeleton/c), 16 with one planted
 fault (4 kinds, 4 each), 8 correct Python daemons (skeleton/python), 6 with
 a planted fault, 6 that do not compile. Prints the command and the time,
 then checks that every row came out as it should ("N passed, M failed").
+Arguments are passed to checker-grade (`bench.py -j 4` compares another -j).
 """
 import json
 import os
@@ -60,8 +61,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix="grade-bench.") as tmp:
         cls, out = os.path.join(tmp, "class"), os.path.join(tmp, "grades")
         expected = write_class(cls)
-        argv = [GRADE, "--checker", CHECKER, "-q", "-o", out, cls]
-        shown = f"checker-grade -q -o {os.path.basename(out)} {os.path.basename(cls)}"
+        extra = sys.argv[1:]
+        argv = [GRADE, "--checker", CHECKER, "-q", *extra, "-o", out, cls]
+        shown = " ".join(["checker-grade", "-q", *extra, "-o", "grades", "class"])
         began = time.monotonic()
         p = subprocess.run([sys.executable, "-B", *argv], capture_output=True, text=True,
                            env=dict(os.environ, TMPDIR=tmp), stdin=subprocess.DEVNULL)

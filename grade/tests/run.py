@@ -168,11 +168,11 @@ class Page(html.parser.HTMLParser):
             self.links.append(a["href"])
         if tag == "th" and (a.get("id") or "").startswith("col-"):
             self.columns.append(a["id"][4:])
-        if tag == "tr" and (a.get("id") or "").startswith("student-"):
-            self.row = {"outcome": a.get("data-outcome"), "cells": {}}
-            self.rows[a["id"][8:]] = self.row
-        if tag == "tr" and not (a.get("id") or "").startswith("student-"):
+        if tag == "tr":
             self.row = None
+            if a.get("data-student") is not None:
+                self.row = {"outcome": a.get("data-outcome"), "cells": {}}
+                self.rows[a["data-student"]] = self.row
         if tag == "td" and self.row is not None and a.get("data-check"):
             status = [c for c in a.get("class", "").split() if c in ("pass", "fail", "warn", "skip")]
             self.row["cells"][a["data-check"]] = status[0] if status else ""
@@ -358,6 +358,7 @@ def benign_class(tmp):
     make_class.faulty_c(os.path.join(cls, "bob"), "cwd")
     make_class.broken_c(os.path.join(cls, "carol"))
     make_class.correct_python(os.path.join(cls, "dave"))
+    make_class.faulty_python(os.path.join(cls, "Zoé Martin"), "umask")
     # Two .py files that can run: checker-grade cannot tell, grade.conf says.
     mike = os.path.join(cls, "mike")
     make_class.correct_python(mike)
@@ -392,6 +393,8 @@ def test_unisolated(tmp, ids):
                what="unisolated: does not compile")
     expect_row(students, "dave", "graded", verdict="pass", failed=set(),
                what="unisolated: correct Python daemon passes")
+    expect_row(students, "Zoé Martin", "graded", verdict="fail", failed={"umask"},
+               what="a name with a space and an accent")
     expect_row(students, "mike", "graded", verdict="pass", failed=set(),
                what="[student mike] in grade.conf says which .py starts")
     expect_row(students, "nina", "no-source", reason=("say which in grade.conf",),
@@ -427,34 +430,36 @@ def chromium(tmp, *args):
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def test_browser(tmp, out, ids):
+def test_browser(tmp, out, ids, label, keep):
     if out is None:
-        skip("page in Chromium", "no class was graded")
+        skip(f"{label} page in Chromium", "that class was not graded")
         return
     if not shutil.which("chromium"):
-        skip("page in Chromium", "chromium is not installed (Debian: chromium)")
+        skip(f"{label} page in Chromium", "chromium is not installed (Debian: chromium)")
         return
     url = "file://" + urllib.parse.quote(os.path.join(out, "index.html"))
     p = chromium(tmp, "--dump-dom", url)
-    expect("Chromium loads the page", p.returncode == 0 and "<table" in p.stdout, p.stderr[-500:])
+    expect(f"{label}: Chromium loads the page", p.returncode == 0 and "<table" in p.stdout, p.stderr[-500:])
     page = Page(p.stdout)
     with open(os.path.join(out, "grades.json")) as f:
         names = [s["name"] for s in json.load(f)["students"]]
-    expect_eq("DOM: a row for every student", sorted(names), sorted(page.rows))
-    expect_eq("DOM: a column for every check of checker --list", sorted(ids), sorted(page.columns))
+    expect_eq(f"{label}: DOM: a row for every student", sorted(names), sorted(page.rows))
+    expect_eq(f"{label}: DOM: a column for every check of checker --list", sorted(ids), sorted(page.columns))
     local = [h for h in page.links if not re.match(r"^[a-z]+:", h) and not h.startswith("#")]
     missing = [h for h in local
                if not os.path.isfile(os.path.join(out, urllib.parse.unquote(h)))]
     reports = {h for h in local if h.startswith("students/")}
-    expect("DOM: every link resolves to a file beside the page", local and not missing,
+    expect(f"{label}: DOM: every link resolves to a file beside the page", local and not missing,
            f"missing: {missing[:5]}")
-    expect("DOM: every student's report is linked", all(
+    expect(f"{label}: DOM: every student's report is linked", all(
         f"students/{urllib.parse.quote(n)}.txt" in reports for n in names))
-    expect("DOM: no link leaves the page's folder",
+    expect(f"{label}: DOM: no link leaves the page's folder",
            all(not h.startswith(("/", "..")) for h in local) and not any(
                re.match(r"^(https?|ftp):", h) for h in page.links))
     errors = [l for l in p.stderr.splitlines() if "CONSOLE" in l or "Uncaught" in l]
-    expect("no script error, no script at all", not errors and page.scripts == 0, *errors[:3])
+    expect(f"{label}: no script error, no script at all", not errors and page.scripts == 0, *errors[:3])
+    if not keep:
+        return
     os.makedirs(OUT, exist_ok=True)
     shot = os.path.join(OUT, "class.png")
     if os.path.exists(shot):
@@ -621,7 +626,8 @@ def main():
         test_bad_input(tmp)
         out = test_isolated(tmp, ids)
         plain = test_unisolated(tmp, ids)
-        test_browser(tmp, out or plain, ids)
+        test_browser(tmp, out, ids, "isolated class", keep=True)
+        test_browser(tmp, plain, ids, "unisolated class", keep=out is None)
         test_interrupt(tmp)
         test_install(tmp)
         test_man()
