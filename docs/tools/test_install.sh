@@ -64,7 +64,7 @@ dest=$work/default
 run_make "default: make install DESTDIR=... PREFIX=/usr/local" install DESTDIR="$dest" PREFIX=/usr/local
 installed default "$dest" /usr/local/bin/checker /usr/local/share/man/man1/checker.1
 expect "default: nothing else installed" \
-	"$dest/usr/local/bin/checker $dest/usr/local/share/man/man1/checker.1" \
+	"$dest/usr/local/bin/checker $dest/usr/local/bin/checker-grade $dest/usr/local/share/man/man1/checker-grade.1 $dest/usr/local/share/man/man1/checker.1" \
 	"$(find "$dest" ! -type d | sort | tr '\n' ' ' | sed 's/ $//')"
 run_make "default: make install again (idempotent)" install DESTDIR="$dest" PREFIX=/usr/local
 run_make "default: make uninstall DESTDIR=..." uninstall DESTDIR="$dest" PREFIX=/usr/local
