@@ -32,7 +32,7 @@ const struct check checks[CK_COUNT] = {
     [CK_DAEMON_RUNNING] = {
         "daemon-running", 1, "the big loop",
         "",
-        "a daemon process is still alive after the settle time and the inspections",
+        "a daemon process is alive after the settle time and until it is asked to stop",
         "A daemon that exits right after starting serves nobody; usually it died on an "
         "error it could not report, because its output went nowhere.",
         "End main() in a loop that waits for work or signals (sigsuspend, poll); log "
@@ -289,7 +289,7 @@ const struct check checks[CK_COUNT] = {
         "otherwise; start nothing in the background.",
         "os.kill(pid, signal.SIGTERM), then wait with a bound until os.kill(pid, 0) raises"
         " ProcessLookupError; sys.exit(0) once it ended, sys.exit(1) otherwise.",
-        ALL, ALL, NEED_STOP_COMMAND | NEED_STOP_RAN,
+        ALL, SYSV, NEED_STOP_COMMAND | NEED_STOP_RAN,
         judge_stop_command },
     [CK_STAYS_FOREGROUND] = {
         "stays-foreground", 12, "(not in the seed)",

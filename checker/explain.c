@@ -4,13 +4,37 @@
 #include "json.h"
 #include "report.h"
 
-static const char *requirement(const struct check *c)
+enum treatment { REQUIRED, WARNS, NOT_JUDGED, TREATMENTS };
+
+static enum treatment treatment(const struct check *c, int profile)
 {
-    if ((c->required & (1u << PROFILE_SYSV)) && (c->required & (1u << PROFILE_SEED)))
-        return "required by both profiles (sysv, seed)";
-    if (c->required & (1u << PROFILE_SYSV))
-        return "required by the sysv profile; a warning in the seed profile";
-    return "a warning in every profile";
+    unsigned bit = 1u << profile;
+
+    return !(c->judged & bit) ? NOT_JUDGED : c->required & bit ? REQUIRED : WARNS;
+}
+
+/* "required by sysv; a warning under seed; not judged under new-style". */
+static void write_requirement(FILE *out, const struct check *c)
+{
+    static const char *const words[TREATMENTS] = {
+        "required by", "a warning under", "not judged under",
+    };
+    const char *between = "";
+
+    for (int k = 0; k < TREATMENTS; k++) {
+        const char *lead = words[k];
+
+        for (int p = 0; p < PROFILE_COUNT; p++) {
+            if (treatment(c, p) != (enum treatment)k)
+                continue;
+            if (lead)
+                fprintf(out, "%s%s %s", between, lead, profile_name((enum profile)p));
+            else
+                fprintf(out, ", %s", profile_name((enum profile)p));
+            lead = NULL;
+            between = "; ";
+        }
+    }
 }
 
 void explain_check(FILE *out, const struct check *c)
@@ -21,7 +45,9 @@ void explain_check(FILE *out, const struct check *c)
     fprintf(out, "Tutorial: step %d, %s (%s)\n", c->step, s->title, s->page);
     fprintf(out, "Seed:     %s\n", c->seed_step);
     fprintf(out, "daemon(7): %s\n", c->daemon7_step[0] ? c->daemon7_step : "not in its list");
-    fprintf(out, "Status:   %s\n\n", requirement(c));
+    fputs("Status:   ", out);
+    write_requirement(out, c);
+    fputs("\n\n", out);
     fprintf(out, "Why it matters:\n  %s\n\n", c->why);
     fprintf(out, "How to fix it in C:\n  %s\n\n", c->fix_c);
     fprintf(out, "How to fix it in Python:\n  %s\n", c->fix_python);

@@ -1,6 +1,7 @@
 /* main.c — the checker's command line: parse, run, judge, report, exit.
  * Exit status: 0 every required check passed, 1 a required check failed,
  * 2 a usage error or a candidate that could not be started. */
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,10 +127,37 @@ static int run_and_judge(const struct options *opt, struct judged *j)
     return 0;
 }
 
+/* How many descriptors the checker has open: compared at exit with the
+ * count at start, so that a descriptor the checker leaks (in a run, once
+ * per launch) shows as an internal error in every test, not as an
+ * exhaustion one day in a long CI job. -1 when /proc is unreadable. */
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1;   /* the directory's own descriptor */
+}
+
+static int fds_at_start;
+
 static int finish(int status)
 {
+    int now = open_fds();
+
     if (fflush(stdout) == EOF)
         return fatal("unable to write the report: output error");
+    if (fds_at_start >= 0 && now > fds_at_start) {
+        fprintf(stderr, "checker: internal error: %d descriptors left open\n",
+                now - fds_at_start);
+        return 2;
+    }
     return status;
 }
 
@@ -185,6 +213,7 @@ int main(int argc, char **argv)
     struct options opt;
     char err[512];
 
+    fds_at_start = open_fds();
     if (options_parse(argc, argv, &opt, err, sizeof err) < 0)
         return fatal(err);
     if (opt.help || opt.version || opt.list || opt.explain)

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-PROFILES = ("sysv", "seed")
+PROFILES = ("sysv", "seed", "new-style")
 
 
 class TableError(Exception):
@@ -63,15 +63,23 @@ def checks_of_step(table, number):
     return [c for c in table["checks"] if c["step"] == number]
 
 
+def profile_word(check, profile):
+    """How one profile treats the check: "required", "warns" or "skips"."""
+    if profile not in check["judged_by"]:
+        return "skips"
+    return "required" if profile in check["required_by"] else "warns"
+
+
 def profile_status(check):
     """How each profile treats a failure of this check, in words."""
-    required = [p for p in PROFILES if p in check["required_by"]]
-    if len(required) == len(PROFILES):
-        return "required by both profiles (sysv, seed)"
-    if required:
-        others = [p for p in PROFILES if p not in required]
-        return f"required by {', '.join(required)}; a warning under {', '.join(others)}"
-    return "required by no profile: a warning under both (sysv, seed)"
+    words = {p: profile_word(check, p) for p in PROFILES}
+    parts = []
+    for word, say in (("required", "required by"), ("warns", "a warning under"),
+                      ("skips", "not judged under")):
+        named = [p for p in PROFILES if words[p] == word]
+        if named:
+            parts.append(f"{say} {', '.join(named)}")
+    return "; ".join(parts)
 
 
 def page_from(page, directory):

@@ -43,17 +43,18 @@ def daemon7(check):
 
 
 def profile_cell(check, profile):
-    return "required" if profile in check["required_by"] else "warns"
+    return checktable.profile_word(check, profile)
 
 
 def overview(table):
     lines = [
-        "| ID | what must hold | step | sysv | seed |",
-        "|---|---|---|---|---|",
+        "| ID | what must hold | step | sysv | seed | new-style |",
+        "|---|---|---|---|---|---|",
     ]
     for c in table["checks"]:
         lines.append(f"| [`{c['id']}`](#{c['id']}) | {md(c['title'])} | {c['step']} "
-                     f"| {profile_cell(c, 'sysv')} | {profile_cell(c, 'seed')} |")
+                     f"| {profile_cell(c, 'sysv')} | {profile_cell(c, 'seed')} "
+                     f"| {profile_cell(c, 'new-style')} |")
     return lines
 
 
@@ -106,8 +107,10 @@ one check, and `checker --list` groups them by tutorial step.
 For each check: what must hold, why a daemon that breaks it hurts someone,
 a fix in C and one in Python, and where the step comes from: the tutorial
 of this kit, the seed tutorial it grew out of, and the numbered list of
-steps in daemon(7). The `sysv` profile (the default) and the `seed` profile
-(only what the seed tutorial teaches) decide which failures count.
+steps in daemon(7). The `sysv` profile (the default), the `seed` profile
+(only what the seed tutorial teaches) and the `new-style` profile (a daemon
+started by a service manager: it must not daemonize at all) decide which
+checks are judged and which failures count.
 """
 
 
