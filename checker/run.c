@@ -187,16 +187,17 @@ static int count_left_behind(struct run *r, enum origin origin, int *count)
 /* Wait until `done` holds for the pidfile, or no process of `origin` is
  * left alive to change it, or the deadline passes: a pidfile that a
  * daemon writes a moment after its launcher returned is judged the same
- * at any settle time and any load. 0, or -1 (message set). */
+ * at any settle time and any load. The inotify watch is made only when
+ * there is something to wait for: closing one waits for an RCU grace
+ * period (milliseconds), which a correct daemon should not pay. 0, or -1
+ * (message set). */
 static int wait_for_pidfile(struct run *r, enum origin origin, long deadline,
                             int (*done)(const struct pidfile_view *, const void *),
                             const void *arg)
 {
-    struct pidwatch w;
+    struct pidwatch w = { .fd = -1 };
     int rc = 0;
 
-    if (pidwatch_open(&w, r->ev->pidfile_path) < 0)
-        return 0;       /* no events to wait for: judge what is there */
     for (;;) {
         struct procset now = { 0 };
         struct pidfile_view v;
@@ -204,7 +205,14 @@ static int wait_for_pidfile(struct run *r, enum origin origin, long deadline,
         int fds[2], got;
 
         pidfile_inspect(r->ev->pidfile_path, &v);
-        if (done(&v, arg) || scan(r, &now) < 0)
+        if (done(&v, arg))
+            break;
+        if (w.fd < 0) {
+            if (pidwatch_open(&w, r->ev->pidfile_path) < 0)
+                break;  /* no events to wait for: judge what is there */
+            continue;   /* look again: it may have changed before the watch */
+        }
+        if (scan(r, &now) < 0)
             break;
         p = alive_of(&now, origin, NULL);
         fds[0] = w.fd;
