@@ -230,15 +230,17 @@ class Service:
         except socket.gaierror as exc:
             raise StartError(f"unable to use address {self.address} port {self.port}: "
                              f"{exc.strerror}") from None
-        sock = socket.socket(family, kind, proto)
+        sock = None
         try:
+            sock = socket.socket(family, kind, proto)
             # A restart must not wait for the last instance's connections
             # to leave TIME_WAIT.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind(addr)
             sock.listen(socket.SOMAXCONN)
         except OSError as exc:
-            sock.close()
+            if sock is not None:
+                sock.close()
             raise StartError(f"unable to listen on {self.address} port {self.port}: "
                              f"{_reason(exc)}") from None
         sock.setblocking(False)

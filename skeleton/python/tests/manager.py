@@ -188,9 +188,6 @@ class Service:
     def signal(self, signum):
         signal.pidfd_send_signal(self.pidfd, signum)
 
-    def exited(self):
-        return bool(_poll([self.pidfd], 0))
-
     def wait_exit(self, timeout=TIMEOUT):
         """The exit code (negative: killed by that signal); fails after timeout."""
         if self.status is None:

@@ -35,12 +35,16 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
 CHECKER = os.path.join(REPO_ROOT, "checker", "checker")
 
 # The reload hook: prints, on the service's stdout (the journal), its own
-# environment and descriptors, as one line that the test reads back.
+# environment, descriptors and blocked signals (inherited across exec), as
+# one line that the test reads back.
 HOOK_SCRIPT = """\
 import json, os
 fds = sorted(int(n) for n in os.listdir("/proc/self/fd"))
 fds = [fd for fd in fds if os.path.exists(f"/proc/self/fd/{fd}")]
-print("hook-report " + json.dumps({"env": dict(os.environ), "fds": fds}), flush=True)
+with open("/proc/self/status") as f:
+    blocked = [line.split()[1] for line in f if line.startswith("SigBlk:")][0]
+print("hook-report " + json.dumps({"env": dict(os.environ), "fds": fds,
+                                   "blocked": blocked}), flush=True)
 """
 
 
@@ -71,18 +75,19 @@ class NewStyleCases:
                          + m.describe(service))
 
     def await_ready_and_connect(self, m, service, address=None):
-        """Wait for READY=1 and connect at once: it must be served."""
-        ready = m.wait_for(service, "READY", "1", timeout=self.timeout)
+        """Wait for the first READY=1 and connect at once: it must be served."""
+        ready = m.wait_for(service, "READY", "1", timeout=self.timeout, after=0)
         line = fetch_line(address or serving_address(ready), timeout=self.timeout)
         return ready, line
 
     def stop_cleanly(self, m, service):
         """SIGTERM: STOPPING=1 is sent before the exit, and the exit is 0."""
+        mark = len(m.messages)
         service.signal(signal.SIGTERM)
         code = service.wait_exit(self.timeout)
         # Sent before the exit means queued by the time the pidfd fired.
         m.drain()
-        stopping = [msg for msg in m.messages if msg.fields.get("STOPPING") == "1"]
+        stopping = [msg for msg in m.since(mark) if msg.fields.get("STOPPING") == "1"]
         self.assertTrue(stopping, "STOPPING=1 before the exit\n" + m.describe(service))
         self.assertEqual(code, 0, "exit status after SIGTERM\n" + m.describe(service))
         self.assertFromMain(m, service)
@@ -132,6 +137,8 @@ class NewStyleCases:
         self.assertEqual(os.getsid(service.pid), service.pid, "its session")
         self.assertEqual(fds[1], fds[2])
         self.assertTrue(fds[1].startswith("pipe:"), fds)
+        files = [t for t in fds.values() if t.startswith("/") and t != os.devnull]
+        self.assertEqual(files, [], f"files it holds open: {fds}")
         self.assertEqual(service.children(), [], "it forked nothing")
         self.stop_cleanly(m, service)
 
@@ -223,7 +230,6 @@ class NewStyleCases:
         # Close-on-exec now, so that no child of the service inherits it.
         self.assertTrue(service.fd_flags(3) & O_CLOEXEC, "descriptor 3 close-on-exec")
         self.stop_cleanly(m, service)
-        self.assertNotIn(3, service.proc_fds() if not service.exited() else {})
 
     def test_listen_pid_of_another_process_is_ignored(self):
         m = self.manager()
@@ -269,10 +275,38 @@ class NewStyleCases:
         self.assertEqual(leaked, [], "the manager's variables in the child's environment")
         self.assertEqual(report["env"].get("KEPT"), "yes", "the rest of it is inherited")
         self.assertEqual(report["fds"], [0, 1, 2], "the child's descriptors")
+        self.assertEqual(int(report["blocked"], 16), 0, "the child's blocked signals")
         # The service reaps it, and says so.
         self.assertIn("exited with status 0", service.wait_output("exited with"))
         self.assertEqual(service.children(), [], "no child left, not even a zombie")
         self.stop_cleanly(m, service)
+
+    # ---- the checker's run ---------------------------------------------------
+
+    def test_the_checkers_new_style_run(self):
+        """What `checker --profile new-style --socket-activation --watchdog 200`
+        announces it will do, played here: an activated socket and a 200 ms
+        watchdog, a connection when READY=1 arrives, a settle, SIGHUP, a
+        settle, SIGTERM. The settles are counted in watchdog pings (about
+        300 ms each), not slept."""
+        m = self.manager()
+        listener = manager.tcp_listener()
+        self.addCleanup(listener.close)
+        service = self.start(m, listen=listener, watchdog_usec=WATCHDOG_USEC)
+        ready, line = self.await_ready_and_connect(m, service, listener.getsockname())
+        self.assertEqual(line, DEFAULT_GREETING)
+        self.collect_pings(m, service, 3)
+        self.reload(m, service)
+        self.collect_pings(m, service, 3)
+        self.stop_cleanly(m, service)
+        # Pings all along, from READY=1 to STOPPING=1, never a full interval apart.
+        times = [msg.at for msg in m.messages[m.messages.index(ready):]
+                 if msg.fields.get("WATCHDOG") == "1" or msg is ready]
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        self.assertLess(max(gaps), WATCHDOG_USEC / 1e6, f"gaps between pings: {gaps}")
+        # stdout and stderr stayed the manager's pipe: every line came through.
+        for said in ("serving on", "reloading on SIGHUP", "stopping on SIGTERM", "stopped"):
+            self.assertIn(said, service.output)
 
     # ---- the command line --------------------------------------------------
 
