@@ -37,6 +37,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,34 +76,29 @@ static const char *const manager_variables[] = {
 	"WATCHDOG_USEC", "WATCHDOG_PID",
 };
 
-/* Sends one notification; a failure is logged once until one succeeds
- * again, and never stops the service. */
-static void tell(struct service *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tell(struct service *s, const char *fmt, ...)
+/* A failed notification is logged once until one succeeds again (the
+ * watchdog would repeat it twice an interval), and never stops the service. */
+static void notified(struct service *s, int rc)
 {
-	char state[1024];
-	va_list ap;
-	int rc = -1;
-
-	va_start(ap, fmt);
-	int len = vsnprintf(state, sizeof state, fmt, ap);
-	va_end(ap);
-	if (len >= 0 && (size_t)len < sizeof state)
-		rc = sdnotify_send(&s->notify, state);
-	else
-		errno = EMSGSIZE;
 	if (rc < 0 && !s->notify_failing)
 		report("warning", errno, "unable to notify the service manager");
 	s->notify_failing = rc < 0;
 }
 
+static void tell(struct service *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tell(struct service *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int rc = sdnotify_vsendf(&s->notify, fmt, ap);
+	va_end(ap);
+	notified(s, rc);
+}
+
 static void tell_reloading(struct service *s)
 {
-	int rc = sdnotify_reloading(&s->notify, "STATUS=reloading");
-
-	if (rc < 0 && !s->notify_failing)
-		report("warning", errno, "unable to notify the service manager");
-	s->notify_failing = rc < 0;
+	notified(s, sdnotify_reloading(&s->notify, "STATUS=reloading"));
 }
 
 static const char *or_unset(const char *value)
@@ -276,10 +272,16 @@ static int block_signals(struct service *s)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
+		report("fatal", errno, "unable to block signals");
 		return -1;
+	}
 	s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	return s->sigfd < 0 ? -1 : 0;
+	if (s->sigfd < 0) {
+		report("fatal", errno, "unable to create a signalfd");
+		return -1;
+	}
+	return 0;
 }
 
 /* A periodic timer at half the manager's interval, as sd_watchdog_enabled(3)
@@ -293,9 +295,15 @@ static int arm_watchdog(struct service *s)
 
 	it.it_value = it.it_interval;
 	s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (s->timerfd < 0)
+	if (s->timerfd < 0) {
+		report("fatal", errno, "unable to create a timerfd");
 		return -1;
-	return timerfd_settime(s->timerfd, 0, &it, NULL);
+	}
+	if (timerfd_settime(s->timerfd, 0, &it, NULL) < 0) {
+		report("fatal", errno, "unable to arm the watchdog timer");
+		return -1;
+	}
+	return 0;
 }
 
 static void ping_watchdog(struct service *s)
@@ -497,10 +505,12 @@ static int start(struct service *s)
 	tell(s, "STATUS=starting");
 	/* A launcher other than a service manager (nohup, a shell) may have
 	 * left SIGHUP ignored, and an ignored signal never reaches a signalfd. */
-	if (signals_reset() < 0 || block_signals(s) < 0) {
-		report("fatal", errno, "unable to set up signals");
+	if (signals_reset() < 0) {
+		report("fatal", errno, "unable to reset signal dispositions and mask");
 		return -1;
 	}
+	if (block_signals(s) < 0)
+		return -1;
 	int rc = load_greeting(s->o->config, s->greeting, sizeof s->greeting);
 	if (rc < 0) {
 		report("fatal", errno, "unable to read %s", s->o->config);
@@ -512,10 +522,8 @@ static int start(struct service *s)
 		return -1;
 	describe_listener(s->listener, s->where, sizeof s->where);
 	if (s->watchdog_usec) {
-		if (arm_watchdog(s) < 0) {
-			report("fatal", errno, "unable to arm the watchdog timer");
+		if (arm_watchdog(s) < 0)
 			return -1;
-		}
 		report("info", 0, "watchdog: WATCHDOG=1 every %llu us",
 		    (unsigned long long)(s->watchdog_usec / 2));
 	}

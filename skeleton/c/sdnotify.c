@@ -77,7 +77,7 @@ int sdnotify_send(const struct sdnotify *n, const char *state)
 	return 0;
 }
 
-static int send_v(const struct sdnotify *n, const char *fmt, va_list ap)
+int sdnotify_vsendf(const struct sdnotify *n, const char *fmt, va_list ap)
 {
 	char state[STATE_MAX];
 	int len = vsnprintf(state, sizeof state, fmt, ap);
@@ -96,7 +96,7 @@ int sdnotify_sendf(const struct sdnotify *n, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	int rc = send_v(n, fmt, ap);
+	int rc = sdnotify_vsendf(n, fmt, ap);
 	va_end(ap);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #ifndef SKELETON_SDNOTIFY_H
 #define SKELETON_SDNOTIFY_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -41,6 +42,8 @@ int sdnotify_send(const struct sdnotify *n, const char *state);
 /* The same, formatted; EMSGSIZE when the text exceeds 4 KiB. */
 int sdnotify_sendf(const struct sdnotify *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+int sdnotify_vsendf(const struct sdnotify *n, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* RELOADING=1 with MONOTONIC_USEC= (CLOCK_MONOTONIC in microseconds, read
  * right before sending: Type=notify-reload requires it), followed by the
