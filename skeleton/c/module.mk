@@ -1,18 +1,25 @@
-# skeleton/c/ — the reference C daemon (`mydaemon`), built from two library
-# units (daemonize, pidfile) that the unit tests link on their own.
+# skeleton/c/ — the reference C daemon (`mydaemon`), built from four library
+# units (daemonize, pidfile, sdnotify, listenfds) that the unit tests link on
+# their own, and the program's own files (mydaemon.c, its new-style mode
+# newstyle.c, its stderr lines report.c).
 #
 #   make skeleton/c/mydaemon   the daemon
-#   make skeleton-c-check      headers, unit tests, unit tests under valgrind, e2e
+#   make skeleton-c-check      headers, unit tests, unit tests under valgrind,
+#                              e2e, the new-style mode under a test manager
 #   make skeleton-c-bench      launch time, idle wake-ups and memory
 
 SKC_DIR       := skeleton/c
-SKC_LIB_SRCS  := $(SKC_DIR)/daemonize.c $(SKC_DIR)/pidfile.c
+SKC_LIB_SRCS  := $(SKC_DIR)/daemonize.c $(SKC_DIR)/pidfile.c $(SKC_DIR)/sdnotify.c \
+                 $(SKC_DIR)/listenfds.c
 SKC_LIB_OBJS  := $(SKC_LIB_SRCS:.c=.o)
-SKC_HDRS      := $(SKC_DIR)/daemonize.h $(SKC_DIR)/pidfile.h
-SKC_OBJS      := $(SKC_LIB_OBJS) $(SKC_DIR)/mydaemon.o
+SKC_PROG_SRCS := $(SKC_DIR)/mydaemon.c $(SKC_DIR)/newstyle.c $(SKC_DIR)/report.c
+SKC_HDRS      := $(SKC_DIR)/daemonize.h $(SKC_DIR)/pidfile.h $(SKC_DIR)/sdnotify.h \
+                 $(SKC_DIR)/listenfds.h $(SKC_DIR)/newstyle.h $(SKC_DIR)/report.h
+SKC_OBJS      := $(SKC_LIB_OBJS) $(SKC_PROG_SRCS:.c=.o)
 SKC_BIN       := $(SKC_DIR)/mydaemon
 
-SKC_TESTS     := $(SKC_DIR)/tests/check_pidfile $(SKC_DIR)/tests/check_daemonize
+SKC_TESTS     := $(SKC_DIR)/tests/check_pidfile $(SKC_DIR)/tests/check_daemonize \
+                 $(SKC_DIR)/tests/check_sdnotify $(SKC_DIR)/tests/check_listenfds
 SKC_NAIVE     := $(SKC_DIR)/bench/mydaemon-naive
 SKC_LAUNCHTIME := $(SKC_DIR)/bench/launchtime
 # Full RELRO for the daemon: its GOT is read-only once it runs (hardening),
@@ -23,12 +30,13 @@ SKC_LINK      := -Wl,-z,relro -Wl,-z,now
 SKC_CHECK_FLAGS = $(shell pkg-config --cflags --libs check)
 
 ALL_TARGETS   += $(SKC_BIN)
-CHECK_TARGETS += skeleton-c-headers skeleton-c-unit skeleton-c-valgrind skeleton-c-e2e
+CHECK_TARGETS += skeleton-c-headers skeleton-c-unit skeleton-c-valgrind skeleton-c-e2e \
+                 skeleton-c-newstyle
 BENCH_TARGETS += skeleton-c-bench
 CLEAN_FILES   += $(SKC_BIN) $(SKC_OBJS) $(SKC_TESTS) $(SKC_NAIVE) $(SKC_LAUNCHTIME)
 
 .PHONY: skeleton-c-check skeleton-c-headers skeleton-c-unit skeleton-c-valgrind \
-        skeleton-c-e2e skeleton-c-bench
+        skeleton-c-e2e skeleton-c-newstyle skeleton-c-bench
 
 $(SKC_OBJS): $(SKC_DIR)/%.o: $(SKC_DIR)/%.c $(SKC_HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -41,14 +49,15 @@ $(SKC_DIR)/tests/check_%: $(SKC_DIR)/tests/check_%.c $(SKC_LIB_OBJS) $(SKC_HDRS)
 	    $(SKC_CHECK_FLAGS) $(LDLIBS)
 
 # The same daemon, closing descriptors the naive way, for the benchmark.
-$(SKC_NAIVE): $(SKC_DIR)/mydaemon.c $(SKC_LIB_SRCS) $(SKC_HDRS)
+$(SKC_NAIVE): $(SKC_PROG_SRCS) $(SKC_LIB_SRCS) $(SKC_HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DNAIVE_CLOSE $(SKC_LINK) $(LDFLAGS) -o $@ \
-	    $(SKC_DIR)/mydaemon.c $(SKC_LIB_SRCS) $(LDLIBS)
+	    $(SKC_PROG_SRCS) $(SKC_LIB_SRCS) $(LDLIBS)
 
 $(SKC_LAUNCHTIME): $(SKC_DIR)/bench/launchtime.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-skeleton-c-check: skeleton-c-headers skeleton-c-unit skeleton-c-valgrind skeleton-c-e2e
+skeleton-c-check: skeleton-c-headers skeleton-c-unit skeleton-c-valgrind skeleton-c-e2e \
+                  skeleton-c-newstyle
 
 # Each public header compiles on its own.
 skeleton-c-headers: $(SKC_HDRS)
@@ -69,6 +78,12 @@ skeleton-c-valgrind: $(SKC_TESTS)
 
 skeleton-c-e2e: $(SKC_BIN)
 	@$(SKC_DIR)/tests/e2e.sh
+
+# `mydaemon run` under a service manager played by the test (the cases are
+# shared with the Python twin's, in skeleton/python/tests/newstyle_cases.py),
+# under valgrind, systemd-socket-activate, and systemd-analyze verify.
+skeleton-c-newstyle: $(SKC_BIN)
+	@$(PYTHON) -B $(SKC_DIR)/tests/newstyle.py
 
 skeleton-c-bench: $(SKC_BIN) $(SKC_NAIVE) $(SKC_LAUNCHTIME)
 	@$(SKC_DIR)/bench/bench.sh

@@ -1,13 +1,17 @@
-/* mydaemon.c - the reference SysV daemon: `mydaemon start|stop|restart|status`.
+/* mydaemon.c - the reference daemon, in both of its lives:
+ * `mydaemon start|stop|restart|status`, a classic SysV daemon, and
+ * `mydaemon run`, the same program as a new-style service (newstyle.c).
  *
- * It does nothing but be a correct daemon: every step of daemon(7)'s SysV
- * list (see daemonize.h), a pidfile locked for its whole life (pidfile.h),
- * readiness reported to the launcher, a main loop that sleeps until a signal
- * arrives, syslog for everything it says once detached. Replace serve() to
- * make it do work.
+ * The SysV daemon does nothing but be a correct daemon: every step of
+ * daemon(7)'s SysV list (see daemonize.h), a pidfile locked for its whole
+ * life (pidfile.h), readiness reported to the launcher, a main loop that
+ * sleeps until a signal arrives, syslog for everything it says once
+ * detached. Replace serve() to make it do work.
  */
 #include "daemonize.h"
+#include "newstyle.h"
 #include "pidfile.h"
+#include "report.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,8 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROG "mydaemon"
-
 /* Exit statuses of the LSB init-script conventions. */
 enum {
 	EXIT_OK = 0,
@@ -43,41 +45,54 @@ struct options {
 	bool foreground;
 	mode_t umask;
 	int timeout_ms;  /* how long `stop` waits for the daemon to exit */
+	struct newstyle_options run;  /* `run` only */
 };
 
 static void usage(FILE *to)
 {
 	fprintf(to,
 	    "usage: " PROG " start|stop|restart|status [OPTIONS]\n"
+	    "       " PROG " run [RUN OPTIONS]\n"
 	    "\n"
 	    "  start    start the daemon; returns once it runs and its pidfile exists\n"
 	    "  stop     send SIGTERM to the running instance and wait for it to exit\n"
 	    "  restart  stop, then start\n"
 	    "  status   tell whether an instance is running\n"
+	    "  run      be a new-style service under a service manager (systemd\n"
+	    "           Type=notify): stay in the foreground, log to stderr, serve TCP\n"
 	    "\n"
-	    "options:\n"
+	    "options of start, stop, restart and status:\n"
 	    "  -p, --pidfile PATH   the pidfile (default: /run/" PROG ".pid for root,\n"
 	    "                       else $XDG_RUNTIME_DIR/" PROG ".pid, else /tmp/" PROG "-UID.pid)\n"
 	    "  -f, --foreground     do not fork; log to stderr too (for supervisors)\n"
 	    "  -u, --umask OCTAL    the daemon's umask (default 0)\n"
 	    "  -t, --timeout SECS   how long stop waits for the daemon to exit (default 10)\n"
+	    "\n"
+	    "options of run:\n"
+	    "  -a, --address ADDR   numeric IPv4 or IPv6 address to listen on, when no\n"
+	    "                       socket is passed (default " NEWSTYLE_DEFAULT_ADDRESS ")\n"
+	    "  -P, --port PORT      its TCP port; 0 picks a free one (default " NEWSTYLE_DEFAULT_PORT ")\n"
+	    "  -c, --config PATH    greeting file: its first line answers each connection\n"
+	    "                       (default \"" NEWSTYLE_DEFAULT_GREETING "\"; re-read on SIGHUP)\n"
+	    "  -r, --reload-hook CMD  run CMD with /bin/sh -c after each reload\n"
+	    "\n"
 	    "  -h, --help           show this help\n"
 	    "\n"
 	    "An instance is running when its pidfile is locked by the process it names;\n"
 	    "stop signals nothing else. SIGTERM or SIGINT stop the daemon, SIGHUP\n"
 	    "reopens its log (syslog, facility daemon).\n"
 	    "\n"
+	    "run never forks away and writes no pidfile: the service manager tracks it.\n"
+	    "It answers each TCP connection with one line and closes it. It serves on\n"
+	    "descriptor 3 when LISTEN_PID is its pid and LISTEN_FDS >= 1 (socket\n"
+	    "activation), else on its own socket. It tells the manager at NOTIFY_SOCKET\n"
+	    "STATUS=, READY=1 once it listens, RELOADING=1 then READY=1 on SIGHUP\n"
+	    "(which re-reads the config), WATCHDOG=1 every half WATCHDOG_USEC, and\n"
+	    "STOPPING=1 on SIGTERM or SIGINT, then exits 0. It removes NOTIFY_SOCKET,\n"
+	    "LISTEN_* and WATCHDOG_* from its environment before starting any child.\n"
+	    "\n"
 	    "exit status: 0 success; 1 failure (start: already running); 2 usage error.\n"
 	    "status: 0 running, 1 dead but the pidfile remains, 3 not running, 4 unknown.\n");
-}
-
-static void vreport(const char *level, int err, const char *fmt, va_list ap)
-{
-	fprintf(stderr, PROG ": %s: ", level);
-	vfprintf(stderr, fmt, ap);
-	if (err)
-		fprintf(stderr, ": %s", strerror(err));
-	fputc('\n', stderr);
 }
 
 /* Reports "mydaemon: fatal: unable to VERB OBJECT: reason" and exits. */
@@ -87,7 +102,7 @@ static _Noreturn void die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("fatal", err, fmt, ap);
+	report_v("fatal", err, fmt, ap);
 	va_end(ap);
 	exit(EXIT_FAILED);
 }
@@ -98,7 +113,7 @@ static _Noreturn void diex(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("fatal", 0, fmt, ap);
+	report_v("fatal", 0, fmt, ap);
 	va_end(ap);
 	exit(EXIT_FAILED);
 }
@@ -108,7 +123,7 @@ static void note(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("info", 0, fmt, ap);
+	report_v("info", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -496,21 +511,36 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "umask", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "address", required_argument, NULL, 'a' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "reload-hook", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pidfile = NULL;
+	const char *sysv_option = NULL, *run_option = NULL;  /* for the usage error */
 	int c;
 
 	o->foreground = false;
 	o->umask = 0;
 	o->timeout_ms = 10000;
-	while ((c = getopt_long(argc, argv, "p:fu:t:h", longopts, NULL)) != -1) {
+	o->run = (struct newstyle_options){
+		.address = NEWSTYLE_DEFAULT_ADDRESS, .port = NEWSTYLE_DEFAULT_PORT,
+	};
+	while ((c = getopt_long(argc, argv, "p:fu:t:a:P:c:r:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': pidfile = optarg; break;
-		case 'f': o->foreground = true; break;
-		case 'u': o->umask = (mode_t)parse_number(optarg, 8, 0777); break;
-		case 't': o->timeout_ms = (int)parse_number(optarg, 10, 86400) * 1000; break;
+		case 'p': pidfile = optarg; sysv_option = "--pidfile"; break;
+		case 'f': o->foreground = true; sysv_option = "--foreground"; break;
+		case 'u': o->umask = (mode_t)parse_number(optarg, 8, 0777); sysv_option = "--umask"; break;
+		case 't':
+			o->timeout_ms = (int)parse_number(optarg, 10, 86400) * 1000;
+			sysv_option = "--timeout";
+			break;
+		case 'a': o->run.address = optarg; run_option = "--address"; break;
+		case 'P': parse_number(optarg, 10, 65535); o->run.port = optarg; run_option = "--port"; break;
+		case 'c': o->run.config = optarg; run_option = "--config"; break;
+		case 'r': o->run.reload_hook = optarg; run_option = "--reload-hook"; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -518,6 +548,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (optind != argc - 1)
 		usage_error("%s", optind == argc ? "missing command" : "more than one command");
 	o->command = argv[optind];
+	if (strcmp(o->command, "run") == 0) {
+		/* Under a service manager, the manager knows the pid and sets the
+		 * umask: a pidfile or a fork would only get in its way. */
+		if (sysv_option)
+			usage_error("%s is not an option of run", sysv_option);
+		return;
+	}
+	if (run_option)
+		usage_error("%s is an option of run only", run_option);
 	if (pidfile)
 		set_pidfile(o->pidfile, sizeof o->pidfile, pidfile);
 	else
@@ -539,5 +578,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(o.command, "status") == 0)
 		return cmd_status(&o);
+	if (strcmp(o.command, "run") == 0)
+		return newstyle_run(&o.run);
 	usage_error("unknown command: %s", o.command);
 }
