@@ -291,7 +291,7 @@ def check_ids(checker):
 # kit/skeleton/c. The faulty one adds a umask of 022 to every command line.
 GOOD_MAKEFILE = """\
 SRC := kit/skeleton/c
-mydaemon: $(SRC)/mydaemon.c $(SRC)/daemonize.c $(SRC)/pidfile.c
+mydaemon: $(wildcard $(SRC)/*.c)
 \t$(CC) -std=c11 -D_GNU_SOURCE -O2 -o $@ $^
 """
 
