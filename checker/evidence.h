@@ -106,6 +106,42 @@ enum pidfile_change {
     PIDFILE_REWRITTEN       /* same inode, other bytes */
 };
 
+#define EV_JOURNAL 4096
+
+/* What a new-style run saw (--profile new-style): the service started as
+ * a service manager starts one, its sd_notify datagrams, its journal. */
+struct service_seen {
+    int ran;
+    pid_t started;              /* the process the checker started */
+    long ready_ms;              /* READY=1's arrival since the start, -1 when none came */
+    pid_t ready_sender;
+    pid_t mainpid;              /* the process MAINPID= named, 0 when none */
+    int mainpid_valid;          /* it named a live descendant */
+    pid_t main;                 /* the main process: MAINPID's, else the started one */
+    int started_alive;          /* the started process was alive after the settle time */
+    int started_ended_early;    /* it ended before it was asked to stop */
+    struct process_end started_end;
+    int connect_tried;          /* --socket-activation: a connection made at READY=1 */
+    int connect_accepted;       /* ... and the service accepted it in time */
+    long accept_ms;             /* how long after READY=1 */
+    int own_listener;           /* a listening TCP socket of its own, besides fd 3 */
+    unsigned own_listener_port;
+    int journal_fds;            /* how many of fds 1 and 2 are still the journal pipe */
+    char fd1[PATH_MAX], fd2[PATH_MAX];  /* where they point instead */
+    int sighup_ran;
+    int survived_sighup;
+    long sighup_ms;             /* when SIGHUP was sent, since the start */
+    long term_ms;               /* when SIGTERM (or the stop command) was sent, -1 never */
+    long exit_ms;               /* when the main process's end was seen, -1 never */
+    int exit_status;            /* its wait status, when exit_ms >= 0 and known */
+    int exit_known;
+    char journal[EV_JOURNAL];   /* the last bytes of its stdout and stderr */
+    size_t journal_len;
+    size_t journal_total;       /* every byte it wrote there */
+};
+
+struct notify_record;
+
 struct evidence {
     /* the set-up */
     int has_pidfile;
@@ -163,6 +199,10 @@ struct evidence {
 
     /* 7: leftovers (processes of any start alive after its stop) */
     struct pid_list leftovers;
+
+    /* new-style */
+    struct service_seen svc;
+    const struct notify_record *notify;     /* every datagram (owned by the run's output) */
 
     long elapsed_ms;
 };

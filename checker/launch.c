@@ -52,6 +52,11 @@ static const char *const step_names[LS_COUNT] = {
     [LS_SIGNALS] = "the launcher's reset of signal dispositions (sigaction)",
     [LS_SIGMASK] = "the launcher's sigprocmask blocking the sentinel signal",
     [LS_EXEC] = "execve",
+    [LS_SVC_SETSID] = "the service's setsid",
+    [LS_SVC_STDIN] = "the service's open of /dev/null on 0",
+    [LS_SVC_JOURNAL] = "the service's dup2 of the journal pipe onto 1 and 2",
+    [LS_SVC_LISTEN_FD] = "the service's dup2 of the listening socket onto 3",
+    [LS_SVC_CLOSE_FDS] = "the service's close_range of the other descriptors",
 };
 
 const char *launch_step_name(enum launch_step step)
@@ -139,9 +144,8 @@ static int reset_reserved(int sig)
            errno == EINVAL ? 0 : -1;
 }
 
-/* Every signal to its default, but `ignored`, which is ignored: every
- * candidate starts from the same, known state. */
-static int reset_dispositions(int ignored)
+/* Every candidate starts from the same, known state. */
+int signals_to_default(int ignored)
 {
     struct sigaction sa;
 
@@ -188,7 +192,7 @@ static _Noreturn void become_candidate(char *const argv[], const struct hostile 
     if (chdir(h->cwd) < 0)
         launcher_failed(f, LS_CHDIR);
     umask(h->umask);
-    if (reset_dispositions(h->ignored_sig) < 0)
+    if (signals_to_default(h->ignored_sig) < 0)
         launcher_failed(f, LS_SIGNALS);
     sigemptyset(&set);
     sigaddset(&set, h->blocked_sig);
@@ -217,7 +221,7 @@ static _Noreturn void holder_main(char *const argv[], const struct hostile *h,
     int status;
     char byte;
 
-    if (reset_dispositions(0) < 0)
+    if (signals_to_default(0) < 0)
         holder_failed(f, LS_HOLDER_SIGNALS);
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)

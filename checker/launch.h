@@ -24,6 +24,7 @@ enum launch_step {
     LS_HOLDER_TIOCSCTTY, LS_HOLDER_FORK, LS_HOLDER_WAIT,
     LS_SIGMASK_ALL, LS_SETPGID, LS_TCSETPGRP, LS_DUP_TERMINAL, LS_DUP_SENTINEL,
     LS_CHDIR, LS_SIGNALS, LS_SIGMASK, LS_EXEC,
+    LS_SVC_SETSID, LS_SVC_STDIN, LS_SVC_JOURNAL, LS_SVC_LISTEN_FD, LS_SVC_CLOSE_FDS,
     LS_COUNT
 };
 
@@ -34,6 +35,11 @@ struct launch_failure {
 
 /* "the launcher's chdir to the scratch directory", for messages. */
 const char *launch_step_name(enum launch_step step);
+
+/* Every signal's disposition to its default, but `ignored` (0: none),
+ * glibc's reserved ones included. For a child between fork and exec:
+ * system calls only. -1 with errno. */
+int signals_to_default(int ignored);
 
 struct launch {
     pid_t holder;

@@ -675,6 +675,10 @@ static int make_socket(void)
     if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 ||
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0)
         return close_keep_errno(fd);
+    /* The kernel stamps each datagram as it is queued: a watchdog's gaps
+     * are then the sender's, not the delays of a busy checker's reads. */
+    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) < 0)
+        return close_keep_errno(fd);
     return fd;
 }
 
@@ -778,8 +782,23 @@ const char *notify_open(struct notify *n, int abstract, const char *dir, long st
     return NULL;
 }
 
-/* The sender's credentials, and every descriptor that came along, which
- * is closed at once: the checker keeps nothing a service hands it. */
+/* When the kernel queued the datagram, on CLOCK_MONOTONIC in µs: its
+ * stamp is on CLOCK_REALTIME, so the two clocks' offset now converts it
+ * (a step of the real-time clock in between would shift it; rare, and
+ * never more than that step). */
+static long long queued_us(const struct timespec *real)
+{
+    struct timespec now_real;
+    long long offset;
+
+    clock_gettime(CLOCK_REALTIME, &now_real);
+    offset = ((long long)now_real.tv_sec * 1000000LL + now_real.tv_nsec / 1000) - monotonic_us();
+    return (long long)real->tv_sec * 1000000LL + real->tv_nsec / 1000 - offset;
+}
+
+/* The sender's credentials, the kernel's time stamp, and every descriptor
+ * that came along, which is closed at once: the checker keeps nothing a
+ * service hands it. */
 static void take_control(struct msghdr *mh, struct notify_origin *o)
 {
     struct cmsghdr *c;
@@ -796,6 +815,14 @@ static void take_control(struct msghdr *mh, struct notify_origin *o)
             o->pid = uc.pid > 0 ? uc.pid : 0;
             o->uid = uc.uid;
             o->gid = uc.gid;
+        } else if (c->cmsg_type == SCM_TIMESTAMPNS &&
+                   c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+            struct timespec ts;
+            long long us;
+            memcpy(&ts, CMSG_DATA(c), sizeof ts);
+            us = queued_us(&ts);
+            if (us > 0 && us <= o->mono_us)
+                o->mono_us = us;
         } else if (c->cmsg_type == SCM_RIGHTS) {
             size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int), i;
             for (i = 0; i < nfd; i++) {
@@ -820,7 +847,8 @@ int notify_receive(struct notify *n)
         char buf[NOTIFY_MAX_DATAGRAM];
         union {
             struct cmsghdr align;
-            char bytes[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(NOTIFY_MAX_FDS * sizeof(int))];
+            char bytes[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(struct timespec)) +
+                       CMSG_SPACE(NOTIFY_MAX_FDS * sizeof(int))];
         } control;
         struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
         struct msghdr mh = {
@@ -839,9 +867,9 @@ int notify_receive(struct notify *n)
         if (got < 0)
             return -1;
         o.mono_us = monotonic_us();
-        o.ms = (long)(o.mono_us / 1000) - n->start_ms;
         o.len = (size_t)got;
         take_control(&mh, &o);
+        o.ms = (long)(o.mono_us / 1000) - n->start_ms;
         if ((mh.msg_flags & MSG_TRUNC) || (size_t)got > sizeof buf)
             o.flaws |= NOTIFY_BIT(NOTIFY_TRUNCATED);
         if (mh.msg_flags & MSG_CTRUNC)

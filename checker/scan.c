@@ -116,36 +116,52 @@ static int stat_of(int procfd, pid_t pid, struct tracked *p)
     return 0;
 }
 
-/* Breadth first from root: each process is read once, after its parent. */
-static int walk_children(int procfd, pid_t root, struct procset *out)
+/* Read the subtree below each pid of queue from position i on, breadth
+ * first: each process is read once, after its parent. */
+static int walk_from(int procfd, struct pids *queue, size_t i, struct procset *out)
 {
-    struct pids queue = { 0 };
-    int rc = 0;
-
-    if (pids_add(&queue, root) < 0)
-        return -1;
-    for (size_t i = 0; i < queue.n && out->n < SCAN_MAX; i++) {
+    for (; i < queue->n && out->n < SCAN_MAX; i++) {
         struct pids kids = { 0 };
 
-        if (children_of(procfd, queue.v[i], &kids) < 0) {
+        if (children_of(procfd, queue->v[i], &kids) < 0) {
             free(kids.v);
-            rc = -1;
-            break;
+            return -1;
         }
-        for (size_t k = 0; k < kids.n && rc == 0; k++) {
+        for (size_t k = 0; k < kids.n; k++) {
             struct tracked p;
 
             /* A process that reparented during the walk can be listed
-             * twice: by its old parent, then by the checker. */
+             * twice: by its old parent, then by the root. */
             if (procset_find(out, kids.v[k]) || stat_of(procfd, kids.v[k], &p) < 0)
                 continue;
-            if (procset_add(out, &p) < 0 || pids_add(&queue, p.pid) < 0)
-                rc = -1;
+            if (procset_add(out, &p) < 0 || pids_add(queue, p.pid) < 0) {
+                free(kids.v);
+                return -1;
+            }
         }
         free(kids.v);
-        if (rc < 0)
-            break;
     }
+    return 0;
+}
+
+/* The walk, then the root's children again until they hold no one new: an
+ * orphan moves to the root (the checker is the subreaper) while the walk
+ * goes on, and would be missed if its old parent was read after the move
+ * and the root before it. */
+static int walk_children(int procfd, pid_t root, struct procset *out)
+{
+    struct pids queue = { 0 };
+    size_t before;
+    int rc;
+
+    if (pids_add(&queue, root) < 0)
+        return -1;
+    do {
+        before = out->n;
+        rc = walk_from(procfd, &queue, queue.n - 1, out);
+        if (rc == 0 && out->n > before && pids_add(&queue, root) < 0)
+            rc = -1;
+    } while (rc == 0 && out->n > before && out->n < SCAN_MAX);
     free(queue.v);
     return rc;
 }

@@ -111,8 +111,46 @@ int tracker_watch(struct tracker *t, int fd, char *buf, size_t cap, size_t *len)
         errno = ENOSPC;
         return -1;
     }
-    t->watches[t->nwatches++] = (struct watch){ fd, buf, cap, len };
+    t->watches[t->nwatches++] = (struct watch){ fd, buf, cap, len, NULL, 0 };
     return 0;
+}
+
+int tracker_watch_tail(struct tracker *t, int fd, char *buf, size_t cap, size_t *len,
+                       size_t *total)
+{
+    if (tracker_watch(t, fd, buf, cap, len) < 0)
+        return -1;
+    t->watches[t->nwatches - 1].keep_last = 1;
+    t->watches[t->nwatches - 1].total = total;
+    return 0;
+}
+
+/* Keep n bytes of chunk in the watch's buffer: the first ones, or the
+ * last ones, dropping the oldest. */
+static void keep(struct watch *w, const char *chunk, size_t n)
+{
+    if (w->total)
+        *w->total += n;
+    if (w->keep_last) {
+        if (n >= w->cap) {
+            memcpy(w->buf, chunk + n - w->cap, w->cap);
+            *w->len = w->cap;
+            return;
+        }
+        if (*w->len + n > w->cap) {
+            size_t drop = *w->len + n - w->cap;
+            memmove(w->buf, w->buf + drop, *w->len - drop);
+            *w->len -= drop;
+        }
+        memcpy(w->buf + *w->len, chunk, n);
+        *w->len += n;
+        return;
+    }
+    if (*w->len < w->cap) {
+        size_t room = w->cap - *w->len;
+        memcpy(w->buf + *w->len, chunk, n < room ? n : room);
+        *w->len += n < room ? n : room;
+    }
 }
 
 void tracker_unwatch(struct tracker *t, int fd)
@@ -137,11 +175,7 @@ static void drain(struct tracker *t, struct watch *w)
                 tracker_unwatch(t, w->fd);
             return;
         }
-        if (*w->len < w->cap) {
-            size_t keep = (size_t)n < w->cap - *w->len ? (size_t)n : w->cap - *w->len;
-            memcpy(w->buf + *w->len, chunk, keep);
-            *w->len += keep;
-        }
+        keep(w, chunk, (size_t)n);
     }
 }
 
@@ -321,7 +355,9 @@ static int take_signals(struct tracker *t)
 
 /* --------------------------------------------------------------- waits */
 
-int tracker_wait_fds(struct tracker *t, const int *fds, int nfds, long deadline)
+/* tracker_wait_fds with the poll events of each descriptor. */
+static int wait_events(struct tracker *t, const int *fds, const short *events, int nfds,
+                       long deadline)
 {
     for (;;) {
         struct pollfd p[8 + 1 + TRACKER_MAX_WATCH];
@@ -332,7 +368,7 @@ int tracker_wait_fds(struct tracker *t, const int *fds, int nfds, long deadline)
             return -1;
         }
         for (int i = 0; i < nfds; i++)
-            p[n++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+            p[n++] = (struct pollfd){ .fd = fds[i], .events = events[i] };
         sig = n;
         p[n++] = (struct pollfd){ .fd = t->sigfd, .events = POLLIN };
         base = n;
@@ -368,6 +404,28 @@ int tracker_wait_fds(struct tracker *t, const int *fds, int nfds, long deadline)
             if (p[i].revents)
                 return i + 1;
     }
+}
+
+int tracker_wait_fds(struct tracker *t, const int *fds, int nfds, long deadline)
+{
+    static const short pollin[8] = { POLLIN, POLLIN, POLLIN, POLLIN,
+                                     POLLIN, POLLIN, POLLIN, POLLIN };
+
+    return wait_events(t, fds, pollin, nfds, deadline);
+}
+
+int tracker_wait_reaped(struct tracker *t, pid_t pid, long deadline)
+{
+    /* A pidfd is readable once its process has exited, and hangs up
+     * (POLLHUP, which poll reports unasked) once it has been reaped. */
+    static const short none = 0;
+    int fd = pidfd_open(pid, 0), r;
+
+    if (fd < 0)
+        return errno == ESRCH ? 1 : -1;
+    r = wait_events(t, &fd, &none, 1, deadline);
+    fd_close_keep_errno(fd);
+    return r < 0 ? -1 : r > 0;
 }
 
 int tracker_wait_fd(struct tracker *t, int fd, long deadline)

@@ -21,11 +21,14 @@
 #define TRACKER_MAX_ENDED 4096
 
 /* A descriptor whose data is drained while the tracker waits (a pty
- * master: a candidate writing to a full terminal would block forever). */
+ * master, a service's journal pipe: a candidate writing to a full terminal
+ * or pipe would block forever). The first bytes are kept, or, for a
+ * journal, the last ones; *total counts them all. */
 struct watch {
     int fd;
     char *buf;
-    size_t cap, *len;
+    size_t cap, *len, *total;
+    int keep_last;
 };
 
 /* One of the checker's own children that is not the candidate's (a
@@ -85,6 +88,9 @@ int tracker_add_helper(struct tracker *t, pid_t pid, enum origin origin);
  * pid may name another process. */
 void tracker_forget_helper(struct tracker *t, pid_t pid);
 int tracker_watch(struct tracker *t, int fd, char *buf, size_t cap, size_t *len);
+/* The same, keeping the last cap bytes (a journal), counting all in *total. */
+int tracker_watch_tail(struct tracker *t, int fd, char *buf, size_t cap, size_t *len,
+                       size_t *total);
 void tracker_unwatch(struct tracker *t, int fd);
 /* Read what a watched descriptor holds now, without waiting. */
 void tracker_drain(struct tracker *t, int fd);
@@ -94,6 +100,9 @@ void tracker_drain(struct tracker *t, int fd);
  * reaping children and draining watched descriptors meanwhile. -1 with
  * errno on any other failure, a failed wait for children included. */
 int tracker_wait_fds(struct tracker *t, const int *fds, int nfds, long deadline);
+/* Wait until the process pid (not necessarily a child of ours) has been
+ * reaped by its parent: 1, or 0 at the deadline, -1 on interruption. */
+int tracker_wait_reaped(struct tracker *t, pid_t pid, long deadline);
 /* The same for one descriptor (fd < 0: the deadline only): 1, 0 or -1. */
 int tracker_wait_fd(struct tracker *t, int fd, long deadline);
 

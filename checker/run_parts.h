@@ -1,0 +1,91 @@
+/* run_parts.h — what the two kinds of run share (run.c): the run's state,
+ * its errors, its waits, the stop and the sweep. The classic phases are in
+ * run_classic.c, the new-style ones in run_service.c. Not a public
+ * interface: run.h is. */
+#ifndef CHECKER_RUN_PARTS_H
+#define CHECKER_RUN_PARTS_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "command.h"
+#include "evidence.h"
+#include "hostile.h"
+#include "inspect.h"
+#include "launch.h"
+#include "options.h"
+#include "scratch.h"
+#include "tracker.h"
+
+struct run {
+    const struct options *opt;
+    struct evidence *ev;
+    struct tracker t;
+    struct scratch sc;
+    struct command *cmd;
+    struct hostile h;
+    struct hostile stop_h;      /* the same, but in the checker's directory */
+    char here[PATH_MAX];
+    struct launch first;
+    struct inspect_ref ref;
+    struct tracked daemon;      /* the daemon of the first launch */
+    int have_daemon;
+    char *err;
+    size_t errlen;
+};
+
+
+/* A one-line message in r->err; -1. */
+int run_fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A failed wait: the checker was interrupted, or a system call failed. */
+int run_wait_failed(struct run *r, const char *what);
+
+/* now_ms() + ms. */
+long run_deadline(unsigned ms);
+
+int run_scan(struct run *r, struct procset *now);
+
+/* Wait for the settle time (nothing at --settle 0). */
+int run_settle(struct run *r);
+
+/* The first live process of origin in now that is not in not_in (may be NULL). */
+const struct tracked *run_alive_of(const struct procset *now, enum origin origin,
+                                   const struct procset *not_in);
+
+/* Wait until done() holds for the pidfile, or no process of origin is left
+ * alive to change it, or the deadline passes. 0, or -1 (message set). */
+int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
+                         int (*done)(const struct pidfile_view *, const void *),
+                         const void *arg);
+
+/* done() for run_wait_for_pidfile: it exists and is not empty. */
+int run_pidfile_written(const struct pidfile_view *v, const void *arg);
+
+/* Is the first launch's daemon still alive? */
+int run_daemon_alive(const struct run *r);
+
+/* Wait, until the deadline, for the processes of a launch that are on
+ * their way out; what still runs then (outside `before` and the daemon's
+ * tree) is added to `left`. 0, or -1 (message set). */
+int run_settle_launch(struct run *r, enum origin origin, const struct procset *before,
+                      long deadline, struct pid_list *left);
+
+/* Ask daemon d to stop (the stop command, or SIGTERM) and wait for it;
+ * when a stop command did not stop it, the checker's own SIGTERM is
+ * tried. 0, or -1 (message set). */
+int run_stop_daemon(struct run *r, const struct tracked *d, struct launch_result *cmd,
+                    int *stopped, long *ms, int *term_tried, int *stopped_by_term);
+
+/* What the pidfile holds, NUL-terminated in bytes; 0 when it is gone. */
+int run_pidfile_left(const char *path, char *bytes, size_t cap);
+
+/* End what the run's starts left running, counting it: the stop command's
+ * processes in stop_cmd_left, the candidate's (but `exempt`) in leftovers. */
+int run_sweep(struct run *r, const struct tracked *exempt);
+
+/* The phases of each kind of run, after the common set-up. */
+int run_classic(struct run *r);
+int run_service(struct run *r);
+
+#endif
