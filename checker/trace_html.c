@@ -96,7 +96,7 @@ static const char style[] =
     ".pname{font-size:12px;font-weight:bold;fill:#1d232b}.psub{font-size:10px;fill:#68717c}\n"
     ".lname{font-size:13px;font-weight:bold;fill:#2b3440}.lsub{font-size:11px;fill:#59626d}\n"
     ".tagt{font-size:9.5px;font-weight:bold;fill:#fff}\n"
-    ".exitt{font-size:10px;fill:#2d6a4f;font-weight:bold}.exitt.bad{fill:#9d0208}\n"
+    ".exitt{font-size:10px;font-weight:bold}\n"
     ".lead{font-size:9.5px;text-anchor:end;fill:#111;paint-order:stroke;stroke:#fff;"
     "stroke-width:3px}\n"
     ".forkline{stroke:#555;stroke-width:1.3}\n"

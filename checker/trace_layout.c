@@ -97,8 +97,8 @@ static int start_cmp(const void *a, const void *b)
 }
 
 /* The lanes of one launch, depth first: each process, then its children
- * by the time they began; identical siblings beyond the shown ones make
- * one row, where the first of them would be. */
+ * (of the same launch) by the time they began; identical siblings beyond
+ * the shown ones make one row, where the first of them would be. */
 static void launch_rows(struct pic *p, int launch, const int *by_start, size_t n, int *stack,
                         double *y)
 {
@@ -119,13 +119,14 @@ static void launch_rows(struct pic *p, int launch, const int *by_start, size_t n
         }
         add_row(p, ROW_PROC, launch, proc, tp->depth, y);
         for (size_t k = n; k-- > 0;)
-            if (v->procs[by_start[k]].parent == proc)
+            if (v->procs[by_start[k]].parent == proc && v->procs[by_start[k]].p.launch == launch)
                 stack[top++] = by_start[k];
     }
 }
 
-/* What the tree missed (a cycle of parents, after pid reuse) still gets
- * a lane: every event must be shown somewhere. */
+/* What the tree missed (a cycle of parents after pid reuse, a child
+ * recorded in another launch than its parent's) still gets a lane: every
+ * event must be shown somewhere. */
 static void stray_rows(struct pic *p, int launch, double *y)
 {
     const struct trace_view *v = p->v;
@@ -143,10 +144,15 @@ static void stray_rows(struct pic *p, int launch, double *y)
     }
 }
 
+/* A launch has a header when it has a process, or a failure of its own
+ * to show on it. */
 static int launch_has_rows(const struct trace_view *v, int launch)
 {
     for (size_t i = 0; i < v->nprocs; i++)
         if (v->procs[i].p.launch == launch)
+            return 1;
+    for (size_t m = 0; m < v->nmarks; m++)
+        if (v->marks[m].event < 0 && v->marks[m].proc < 0 && v->marks[m].launch == launch)
             return 1;
     return 0;
 }

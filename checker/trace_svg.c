@@ -249,6 +249,8 @@ static void segment(const struct svg *s, int proc, double y, long long from, dou
     const struct pic_band *sb, *gb;
     int leads;
 
+    if (x1 < x0)
+        x1 = x0;        /* an end before the start: a trace cannot be trusted that far */
     pic_ids_at(p, proc, from, &sid, &pgid);
     sb = pic_session(p, sid);
     gb = pic_group(p, pgid);
@@ -330,7 +332,8 @@ static void group_lane(const struct svg *s, const struct pic_row *row)
     lane_label(s, row, title, sub);
     for (int k = 2; k > 0; k--)
         fprintf(s->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fff\" "
-                "stroke=\"#8d949e\"/>", x0 + 3 * k, row->y + BAR_TOP - 3 * k, x1 - x0, BAR_H);
+                "stroke=\"#8d949e\"/>", x0 + 3 * k, row->y + BAR_TOP - 3 * k,
+                x1 - x0 > 3 * k ? x1 - x0 - 3 * k : 0, BAR_H);
     bar(s, g->first_hidden, row->y, start, g->end_us);
     fputs("</g>\n", s->out);
 }
@@ -387,7 +390,7 @@ static double hit_row_y(const struct svg *s, size_t i)
     const struct trace_event *e = &s->v->t->ev[i];
     int launch = s->v->ev[i].launch;
 
-    if (e->arg == TC_STOP_COMMAND && launch < s->v->t->nlaunches) {
+    if (e->arg == TC_STOP_COMMAND && launch < s->v->t->nlaunches && launch < TRACE_MAX_LAUNCHES) {
         pid_t first = s->v->t->launches[launch].first;
 
         for (size_t p = 0; p < s->v->nprocs; p++)

@@ -303,16 +303,23 @@ static void draw_marker(const struct svg *s, const struct svg_drawn *d, double r
     } else if (e->kind == TE_CHECKER) {
         checker_diamond(s, e, d->x, row_y + MID);
     } else {
-        if (e->kind == TE_UNSEEN)
+        double end = lane_end >= 0 ? svg_x(s, lane_end) : svg_right_end(s);
+
+        if (e->kind == TE_UNSEEN && end > d->x)
             fprintf(s->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                     "fill=\"url(#unseen)\" fill-opacity=\"0.85\"/>", d->x, row_y + BAR_TOP,
-                    (lane_end >= 0 ? svg_x(s, lane_end) : svg_right_end(s)) - d->x, BAR_H);
+                    end - d->x, BAR_H);
         circle_glyph(s, d->x, row_y + MID, &g, count);
     }
     if (te->nmarks > 0)
         mark_tag(s, d->x, row_y, &s->v->marks[te->mark_off], te->nmarks, tr);
     if (e->kind != TE_EXIT) {
+        /* A fold's details are its first member's: where they name a
+         * pid, its label says what they all did, no more. */
         long_label(longer, sizeof longer, e);
+        if (count > 1 && (e->kind == TE_SPAWN || e->kind == TE_PIDFILE_WRITE
+                          || e->kind == TE_CHECKER || e->kind == TE_NOTIFY))
+            longer[0] = '\0';
         put_label(s, tr, d->x, row_y, texts, 2, limit, te->nmarks ? -1e9 : above_limit,
                   e->kind == TE_SPAWN);
     }

@@ -10,7 +10,8 @@
  * or for the ones named. The samples: a correct
  * classic daemon over a whole run; the seed's recipe as it behaves; a
  * pidfile written by the intermediate before its fork; a daemon with 40
- * workers; and hostile bytes everywhere the candidate has a say. */
+ * workers; hostile bytes everywhere the candidate has a say; and a trace
+ * of random nonsense, which must render as validly as the others. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -356,6 +357,68 @@ static void sample_hostile(struct trace *t, struct result *r)
     t->dropped = 12;
 }
 
+/* A deterministic pseudo-random number (xorshift64), for the fuzz sample. */
+static unsigned long long fuzz_state = 0x9e3779b97f4a7c15ull;
+
+static long long fuzz(long long lo, long long hi)
+{
+    fuzz_state ^= fuzz_state << 13;
+    fuzz_state ^= fuzz_state >> 7;
+    fuzz_state ^= fuzz_state << 17;
+    return lo + (long long)(fuzz_state % (unsigned long long)(hi - lo + 1));
+}
+
+static void fuzz_bytes(char *buf, size_t cap)
+{
+    size_t n = (size_t)fuzz(0, (long long)cap - 1);
+
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)fuzz(1, 255);
+    buf[n] = '\0';
+}
+
+/* What no tracer should record, and a renderer must survive: unknown
+ * kinds, pids reused across launches and in cycles of parents, launches
+ * the trace lacks, times out of order and before the run, ends before
+ * starts, any byte in any text, marks of checks that do not exist. Its
+ * renderings are checked for validity, not against a golden file. */
+static void sample_fuzz(struct trace *t, struct result *r)
+{
+    char text[TRACE_WHY];
+
+    for (int l = 0; l < 3; l++)
+        launch(t, (enum trace_launch_kind)fuzz(0, 6), fuzz(-1000, 900000), (pid_t)fuzz(1, 40));
+    for (int i = 0; i < 60; i++) {
+        struct trace_proc *p;
+
+        fuzz_bytes(text, 32);
+        p = proc(t, (int)fuzz(-1, 9), (pid_t)fuzz(1, 40), (pid_t)fuzz(0, 40),
+                 (enum trace_role)fuzz(0, 7), fuzz(-5000, 900000), (pid_t)fuzz(0, 40),
+                 (pid_t)fuzz(0, 40), text);
+        p->end_us = fuzz(0, 3) ? fuzz(-5000, 900000) : -1;
+        p->status = (int)fuzz(0, 0xffff);
+    }
+    for (int i = 0; i < 400; i++) {
+        size_t e;
+
+        fuzz_bytes(text, TRACE_DETAIL);
+        e = ev(t, (int)fuzz(-1, 9), fuzz(-5000, 900000), (pid_t)fuzz(0, 45),
+               (enum trace_kind)fuzz(-1, TE_UNSEEN + 2), fuzz(-200, 70000), fuzz(-3, 1100), text);
+        t->ev[e].ppid = (pid_t)fuzz(0, 45);
+        if (fuzz(0, 30) == 0) {
+            fuzz_bytes(text, TRACE_WHY);
+            trace_mark_event(t, e, (int)fuzz(-2, CK_COUNT + 3), text);
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        fuzz_bytes(text, 64);
+        trace_mark_process(t, (int)fuzz(0, 2), (pid_t)fuzz(0, 45), (int)fuzz(0, CK_COUNT - 1), text);
+    }
+    for (int c = 0; c < CK_COUNT; c++)
+        r[c].status = (enum status)fuzz(0, 3);
+    t->dropped = (size_t)fuzz(0, 5);
+}
+
 struct sample {
     const char *name;
     void (*build)(struct trace *t, struct result *r);
@@ -367,6 +430,7 @@ static const struct sample samples[] = {
     { "pidfile-early", sample_pidfile_early },
     { "workers", sample_workers },
     { "hostile", sample_hostile },
+    { "fuzz", sample_fuzz },
 };
 
 /* ---- writing ------------------------------------------------------------ */
@@ -393,7 +457,39 @@ static void close_out(FILE *f, const char *name)
     }
 }
 
-static void write_manifest(FILE *f, const struct trace *t)
+/* Whether the picture shows a mark of this check: a check of the table
+ * that failed or warned. */
+static int shown(const struct result *results, int check)
+{
+    return check >= 0 && check < CK_COUNT
+        && (results[check].status == ST_FAIL || results[check].status == ST_WARN);
+}
+
+/* Events that explain a shown failure, counted as the picture must. */
+static long long marked_events(const struct trace *t, const struct result *results)
+{
+    long long n = 0;
+
+    for (size_t i = 0; i < t->nev; i++) {
+        int marked = shown(results, t->ev[i].check);
+
+        for (int m = 0; m < t->nmarks && !marked; m++)
+            marked = t->marks[m].event == (long)i && shown(results, t->marks[m].check);
+        n += marked;
+    }
+    return n;
+}
+
+static long long stray_marks(const struct trace *t, const struct result *results)
+{
+    long long n = 0;
+
+    for (int m = 0; m < t->nmarks; m++)
+        n += t->marks[m].event < 0 && shown(results, t->marks[m].check);
+    return n;
+}
+
+static void write_manifest(FILE *f, const struct trace *t, const struct result *results)
 {
     struct json j;
 
@@ -401,6 +497,10 @@ static void write_manifest(FILE *f, const struct trace *t)
     json_object_begin(&j);
     json_key(&j, "events");
     json_int(&j, (long long)t->nev);
+    json_key(&j, "marked_events");
+    json_int(&j, marked_events(t, results));
+    json_key(&j, "stray_marks");
+    json_int(&j, stray_marks(t, results));
     json_key(&j, "kinds");
     json_array_begin(&j);
     for (size_t i = 0; i < t->nev; i++)
@@ -459,7 +559,7 @@ static void render(const char *dir, const struct sample *s)
         die("write the picture");
     close_out(f, s->name);
     f = open_out(dir, s->name, "manifest.json");
-    write_manifest(f, &t);
+    write_manifest(f, &t, results);
     close_out(f, s->name);
     trace_end(&t);
 }
