@@ -180,6 +180,20 @@ static void plural_role(const struct trace_view *v, int proc, char *buf, size_t 
     snprintf(buf, cap, "%s%s", role, n && role[n - 1] == 's' ? "es" : "s");
 }
 
+/* The label of a process's lines, or for the siblings folded into a
+ * group, of the group's lines ("37 more workers"). */
+static void who_label(const struct trace_view *v, int proc, char *buf, size_t cap)
+{
+    char roles[32];
+
+    if (!v->procs[proc].hidden) {
+        proc_label(v, proc, buf, cap);
+        return;
+    }
+    plural_role(v, proc, roles, sizeof roles);
+    snprintf(buf, cap, "%zu more %s", v->groups[v->procs[proc].group].nhidden, roles);
+}
+
 static void put_range(const struct block *b, const struct tv_group *g, const struct tv_fold *f,
                       const char *arrow)
 {
@@ -210,7 +224,7 @@ static void put_fold(const struct block *b, size_t i)
         fprintf(b->out, "... the same to %zu more %s", f->count, roles);
         put_range(b, g, f, "");
     } else {
-        snprintf(who, sizeof who, "%zu more %s", g->nhidden, roles);
+        who_label(v, g->first_hidden, who, sizeof who);
         put_who(b, v->procs[g->first_hidden].depth, who);
         trace_event_words(words, sizeof words, &v->t->ev[i]);
         put_safe(b->out, words);
@@ -337,16 +351,16 @@ static size_t insert_proc_marks(const struct trace_view *v, struct item *items, 
 
 static int column_width(const struct trace_view *v, int launch)
 {
-    int w = (int)strlen("checker");
+    int w = (int)strlen("(this launch)");
 
     for (size_t p = 0; p < v->nprocs; p++) {
         char who[64];
         int n;
 
-        if (v->procs[p].p.launch != launch || (v->procs[p].hidden && v->procs[p].group < 0))
+        if (v->procs[p].p.launch != launch)
             continue;
-        proc_label(v, (int)p, who, sizeof who);
-        n = indent_of(v->procs[p].depth) + (int)strlen(who) + (v->procs[p].hidden ? 6 : 0);
+        who_label(v, (int)p, who, sizeof who);
+        n = indent_of(v->procs[p].depth) + (int)strlen(who);
         w = n > w ? n : w;
     }
     return w;
@@ -366,12 +380,11 @@ static void put_still_running(const struct block *b)
         fputs("still running when the trace ended\n", b->out);
     }
     for (size_t g = 0; g < v->ngroups; g++) {
-        char who[64], roles[48];
+        char who[64];
 
         if (v->groups[g].end_us >= 0 || v->procs[v->groups[g].first_hidden].p.launch != b->launch)
             continue;
-        plural_role(v, v->groups[g].first_hidden, roles, sizeof roles);
-        snprintf(who, sizeof who, "%zu more %s", v->groups[g].nhidden, roles);
+        who_label(v, v->groups[g].first_hidden, who, sizeof who);
         put_no_time(b);
         put_who(b, v->procs[v->groups[g].first_hidden].depth, who);
         fputs("some still running when the trace ended\n", b->out);
@@ -398,8 +411,6 @@ static int put_launch(FILE *out, const struct trace_view *v, int launch, int col
     size_t n = 0;
 
     b.width = column_width(v, launch);
-    if (b.width < (int)strlen("(this launch)"))
-        b.width = (int)strlen("(this launch)");
     fprintf(out, "\n%s, %.1f ms into the run\n", tv_launch_name(v, launch), (double)b.t0 / 1000.0);
     for (size_t k = 0; k < v->t->nev; k++)
         if (shown_in(v, v->order[k], launch))
