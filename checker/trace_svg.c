@@ -305,6 +305,23 @@ static void proc_lane(const struct svg *s, const struct pic_row *row)
     fputs("</g>\n", s->out);
 }
 
+/* Where a fold lane ends: where its exit marker stands (the first of its
+ * members to end), so that the lane ends on it; or where the last member
+ * ended, when their ends were not traced. */
+long long svg_group_end(const struct svg *s, const struct tv_group *g)
+{
+    const struct tv_proc *rep = &s->v->procs[g->first_hidden];
+
+    for (size_t k = 0; k < rep->nev; k++) {
+        size_t i = s->v->byproc[rep->ev_off + k];
+        int f = s->v->ev[i].fold;
+
+        if (s->v->t->ev[i].kind == TE_EXIT && f >= 0 && s->v->folds[f].count > 0)
+            return s->v->folds[f].first_us;
+    }
+    return g->end_us;
+}
+
 /* The lane that stands for identical siblings: a stack of bars, drawn as
  * the first of them lived from the first start to the last end. */
 static void group_lane(const struct svg *s, const struct pic_row *row)
@@ -313,7 +330,8 @@ static void group_lane(const struct svg *s, const struct pic_row *row)
     const struct tv_group *g = &v->groups[row->group];
     const struct tv_fold *forks = tv_group_fold(v, g, TV_FOLD_FORKS);
     long long start = forks && forks->count ? forks->first_us : g->start_us;
-    double x0 = svg_x(s, start), x1 = g->end_us >= 0 ? svg_x(s, g->end_us) : svg_right_end(s);
+    long long end = svg_group_end(s, g);
+    double x0 = svg_x(s, start), x1 = end >= 0 ? svg_x(s, end) : svg_right_end(s);
     char title[64], sub[64];
     const char *role = svg_role(v, g->first_hidden);
     int first = 1;
@@ -334,7 +352,7 @@ static void group_lane(const struct svg *s, const struct pic_row *row)
         fprintf(s->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fff\" "
                 "stroke=\"#8d949e\"/>", x0 + 3 * k, row->y + BAR_TOP - 3 * k,
                 x1 - x0 > 3 * k ? x1 - x0 - 3 * k : 0, BAR_H);
-    bar(s, g->first_hidden, row->y, start, g->end_us);
+    bar(s, g->first_hidden, row->y, start, end);
     fputs("</g>\n", s->out);
 }
 

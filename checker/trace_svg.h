@@ -38,6 +38,8 @@ size_t svg_chars(const char *utf8);
 /* "exit 0", "killed: SIGTERM", and how wide it is drawn. */
 void svg_exit_label(char *buf, size_t cap, int status);
 double svg_exit_width(int status);
+/* Where a fold lane ends (-1: some of it still runs). */
+long long svg_group_end(const struct svg *s, const struct tv_group *g);
 /* Where the text after a launch's header ends. */
 double svg_launch_text_end(const struct svg *s, int launch);
 

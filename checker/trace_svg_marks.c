@@ -414,7 +414,7 @@ static void group_markers(const struct svg *s, const struct pic_row *row, struct
             d[n++] = (struct svg_drawn){ s->v->folds[f].first,
                                          svg_x(s, s->v->t->ev[s->v->folds[f].first].us) };
     }
-    draw_lane_markers(s, d, n, row->y, g->end_us);
+    draw_lane_markers(s, d, n, row->y, svg_group_end(s, g));
 }
 
 static void checker_markers(const struct svg *s, struct svg_drawn *d)
