@@ -57,6 +57,17 @@ enum trace_kind {
                            already traced, a lost stop): detail says what */
 };
 
+/* What the checker did (TE_CHECKER's arg): the picture draws a hang-up
+ * across every lane, a signal down to its target, the stop command down to
+ * its own lane. */
+enum trace_checker_act {
+    TC_OTHER,           /* detail says what */
+    TC_HANGUP,          /* hung up the launch's terminal */
+    TC_SIGNAL,          /* sent the signal value to pid */
+    TC_STOP_COMMAND,    /* ran the stop command: its launch's first process */
+    TC_SWEEP            /* killed pid, left over at the end of the run */
+};
+
 struct trace_event {
     long long us;       /* since the run started */
     int launch;         /* index in trace.launches */
@@ -67,7 +78,28 @@ struct trace_event {
     char detail[TRACE_DETAIL];  /* the words a reader needs: "fork -> 1234",
                                    "/dev/null as fd 0", "\"1234\\n\"" */
     int check;          /* the check (enum check_id) this event explains, or -1 */
+    long long arg;      /* a second number, for the kinds that have one (below); else 0 */
 };
+
+/* What the renderers (trace_words.c) read in value, arg and detail, where
+ * the list above leaves it open. detail is raw data from the candidate
+ * (a path, a program, bytes already quoted): the renderers make the words
+ * and escape them for each format, so the tracer never does.
+ *   TE_SPAWN   detail: the call ("fork", "vfork", "clone"; "" reads fork)
+ *   TE_EXEC    detail: the program; value: 0, or -errno when it failed
+ *   TE_OPEN    value: the fd, or -errno; detail: the path
+ *   TE_DUP     value: the new fd; arg: the old fd (-1 when unknown)
+ *   TE_CLOSE   value: the fd; arg: the last fd of a range (close_range), else = value
+ *   TE_LOCK    value: the fd, or -errno when the lock was refused; detail:
+ *              the call ("fcntl", "flock", "OFD"); arg: 1 when the file
+ *              is the pidfile, else 0
+ *   TE_SIGACTION value: the signal; arg: 0 default, 1 ignored, 2 a handler
+ *   TE_SIGMASK detail: what changed ("SIGRTMIN+2 unblocked"); may be empty
+ *   TE_SIGNAL  value: the signal
+ *   TE_CHECKER arg: what it did (enum trace_checker_act); value: the
+ *              signal sent, 0 for none; pid: its target, 0 for none;
+ *              detail: the words, when the act's own are not enough
+ *   TE_UNSEEN  detail: why, in words ("a setuid program was executed") */
 
 struct trace_proc {
     pid_t pid;
@@ -87,6 +119,19 @@ struct trace_launch {
     pid_t first;        /* its first process (the launcher), or 0 */
 };
 
+/* A failed check and what explains it: an event, or a process (or a whole
+ * launch) in which something that should have happened never did. */
+#define TRACE_MAX_MARKS 64
+#define TRACE_WHY 256
+
+struct trace_mark {
+    long event;         /* index in trace.ev, or -1 */
+    int launch;         /* with event -1: the launch it concerns */
+    pid_t pid;          /* with event -1: the process it concerns, or 0 for the launch */
+    int check;          /* enum check_id */
+    char why[TRACE_WHY];    /* one sentence, for the student: what went wrong here */
+};
+
 struct trace {
     struct trace_launch launches[TRACE_MAX_LAUNCHES];
     int nlaunches;
@@ -95,6 +140,18 @@ struct trace {
     struct trace_proc *procs;
     size_t nprocs, procs_cap;
     size_t dropped;     /* events not kept past the bound (a fork loop) */
+    struct trace_mark marks[TRACE_MAX_MARKS];
+    int nmarks;
 };
+
+/* Tie a failed check to the event that explains it, with the sentence the
+ * renderers print beside it (the checker decides which event that is). A
+ * mark also sets the event's `check` when that is still -1. 0, or -1 with
+ * errno ENOSPC (the table is full) or EINVAL (no such event). */
+int trace_mark_event(struct trace *t, size_t event, int check, const char *why);
+/* The same for a failure that no event explains, because a step was never
+ * taken (inherited descriptors never closed): it is shown on the process
+ * that should have taken it (pid), or on the launch (pid 0). */
+int trace_mark_process(struct trace *t, int launch, pid_t pid, int check, const char *why);
 
 #endif

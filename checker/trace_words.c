@@ -1,0 +1,278 @@
+/* trace_words.c — the sentences of the trace (see trace_words.h). */
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "text.h"
+#include "trace_words.h"
+
+const char *trace_launch_name(enum trace_launch_kind k)
+{
+    switch (k) {
+    case TL_START:   return "first start";
+    case TL_SECOND:  return "second start";
+    case TL_STOP:    return "stop command";
+    case TL_STALE:   return "start over a stale pidfile";
+    case TL_SERVICE: return "start as a service";
+    }
+    return "launch";
+}
+
+const char *trace_role_name(enum trace_launch_kind launch, enum trace_role r)
+{
+    switch (r) {
+    case TR_LAUNCHER:
+        if (launch == TL_SECOND)
+            return "second start";
+        return launch == TL_STOP ? "stop command" : "launcher";
+    case TR_INTERMEDIATE: return "intermediate";
+    case TR_DAEMON:       return launch == TL_SERVICE ? "service" : "daemon";
+    case TR_WORKER:       return "worker";
+    case TR_STOPPER:      return "stop command";
+    case TR_OTHER:        break;
+    }
+    return "process";
+}
+
+const char *trace_kind_name(enum trace_kind k)
+{
+    static const char *const names[] = {
+        [TE_SPAWN] = "fork", [TE_EXEC] = "exec", [TE_SETSID] = "setsid",
+        [TE_SETPGID] = "setpgid", [TE_CHDIR] = "chdir", [TE_UMASK] = "umask",
+        [TE_OPEN] = "open", [TE_DUP] = "dup", [TE_CLOSE] = "close",
+        [TE_PIDFILE_WRITE] = "pidfile-write", [TE_LOCK] = "lock",
+        [TE_SIGACTION] = "sigaction", [TE_SIGMASK] = "sigmask", [TE_SIGNAL] = "signal",
+        [TE_NOTIFY] = "notify", [TE_EXIT] = "exit", [TE_CHECKER] = "checker",
+        [TE_UNSEEN] = "unseen",
+    };
+
+    if ((unsigned)k < sizeof names / sizeof names[0] && names[k] != NULL)
+        return names[k];
+    return "other";
+}
+
+void trace_signal_name(char *buf, size_t cap, int sig)
+{
+    /* Spelt out here rather than taken from sigabbrev_np, which neither
+     * musl nor glibc before 2.32 has. */
+    static const char *const names[] = {
+        [SIGHUP] = "HUP", [SIGINT] = "INT", [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
+        [SIGTRAP] = "TRAP", [SIGABRT] = "ABRT", [SIGBUS] = "BUS", [SIGFPE] = "FPE",
+        [SIGKILL] = "KILL", [SIGUSR1] = "USR1", [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
+        [SIGPIPE] = "PIPE", [SIGALRM] = "ALRM", [SIGTERM] = "TERM", [SIGCHLD] = "CHLD",
+        [SIGCONT] = "CONT", [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP", [SIGTTIN] = "TTIN",
+        [SIGTTOU] = "TTOU", [SIGURG] = "URG", [SIGXCPU] = "XCPU", [SIGXFSZ] = "XFSZ",
+        [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF", [SIGWINCH] = "WINCH", [SIGIO] = "IO",
+        [SIGPWR] = "PWR", [SIGSYS] = "SYS",
+    };
+    size_t used = 0;
+
+    buf[0] = '\0';
+    if (sig > 0 && (size_t)sig < sizeof names / sizeof names[0] && names[sig] != NULL)
+        appendf(buf, cap, &used, "SIG%s", names[sig]);
+    else if (sig == SIGRTMIN)
+        appendf(buf, cap, &used, "SIGRTMIN");
+    else if (sig > SIGRTMIN && sig <= SIGRTMAX)
+        appendf(buf, cap, &used, "SIGRTMIN+%d", sig - SIGRTMIN);
+    else
+        appendf(buf, cap, &used, "signal %d", sig);
+}
+
+void trace_status_words(char *buf, size_t cap, int wait_status)
+{
+    char sig[24];
+    size_t used = 0;
+
+    buf[0] = '\0';
+    if (WIFEXITED(wait_status)) {
+        appendf(buf, cap, &used, "exited with status %d", WEXITSTATUS(wait_status));
+    } else if (WIFSIGNALED(wait_status)) {
+        trace_signal_name(sig, sizeof sig, WTERMSIG(wait_status));
+        appendf(buf, cap, &used, "killed by %s%s", sig,
+                WCOREDUMP(wait_status) ? " (core dumped)" : "");
+    } else {
+        appendf(buf, cap, &used, "ended (wait status %#x)", (unsigned)wait_status);
+    }
+}
+
+/* "failed: Operation not permitted" for a negative errno value. */
+static void failure(char *buf, size_t cap, size_t *used, long long value)
+{
+    appendf(buf, cap, used, " failed: %s", strerror((int)-value));
+}
+
+static void spawn_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
+{
+    const char *call = e->detail[0] ? e->detail : "fork";
+
+    if (e->value > 0)
+        appendf(buf, cap, used, "%s -> %lld", call, e->value);
+    else {
+        appendf(buf, cap, used, "%s()", call);
+        failure(buf, cap, used, e->value);
+    }
+}
+
+static void session_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
+{
+    if (e->kind == TE_SETSID && e->value > 0)
+        appendf(buf, cap, used, "setsid(): new session %lld, leads it", e->value);
+    else if (e->kind == TE_SETSID)
+        appendf(buf, cap, used, "setsid()");
+    else if (e->value > 0 && e->value == e->pid)
+        appendf(buf, cap, used, "setpgid(): new process group %lld, leads it", e->value);
+    else if (e->value > 0)
+        appendf(buf, cap, used, "setpgid(): joins process group %lld", e->value);
+    else
+        appendf(buf, cap, used, "setpgid()");
+    if (e->value <= 0)
+        failure(buf, cap, used, e->value);
+}
+
+static void descriptor_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
+{
+    switch (e->kind) {
+    case TE_OPEN:
+        appendf(buf, cap, used, "open(\"%s\")", e->detail);
+        if (e->value >= 0)
+            appendf(buf, cap, used, " = %lld", e->value);
+        else
+            failure(buf, cap, used, e->value);
+        break;
+    case TE_DUP:
+        if (e->arg >= 0)
+            appendf(buf, cap, used, "dup2(%lld, %lld)", e->arg, e->value);
+        else
+            appendf(buf, cap, used, "a descriptor copied onto fd %lld", e->value);
+        break;
+    case TE_CLOSE:
+        if (e->arg > e->value)
+            appendf(buf, cap, used, "close_range(%lld, %lld)", e->value, e->arg);
+        else
+            appendf(buf, cap, used, "close(%lld)", e->value);
+        break;
+    default:
+        break;
+    }
+}
+
+static void pidfile_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
+{
+    if (e->kind == TE_PIDFILE_WRITE) {
+        appendf(buf, cap, used, "write to the pidfile%s%s", e->detail[0] ? " " : "", e->detail);
+        return;
+    }
+    appendf(buf, cap, used, "%s%slock on ", e->detail, e->detail[0] ? " " : "");
+    if (e->arg && e->value >= 0)
+        appendf(buf, cap, used, "the pidfile (fd %lld)", e->value);
+    else if (e->arg)
+        appendf(buf, cap, used, "the pidfile");
+    else
+        appendf(buf, cap, used, "fd %lld", e->value);
+    if (e->value < 0)
+        failure(buf, cap, used, e->value);
+}
+
+static void signal_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
+{
+    static const char *const dispositions[] = { "default action", "ignored", "a handler" };
+    char sig[24];
+
+    trace_signal_name(sig, sizeof sig, (int)e->value);
+    switch (e->kind) {
+    case TE_SIGACTION:
+        appendf(buf, cap, used, "sigaction(%s): %s", sig,
+                e->arg >= 0 && e->arg <= 2 ? dispositions[e->arg] : "changed");
+        break;
+    case TE_SIGMASK:
+        appendf(buf, cap, used, "signal mask: %s", e->detail[0] ? e->detail : "changed");
+        break;
+    default:
+        appendf(buf, cap, used, "%s received", sig);
+        break;
+    }
+}
+
+static void checker_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
+{
+    char sig[24];
+
+    if (e->detail[0]) {
+        appendf(buf, cap, used, "%s", e->detail);
+        return;
+    }
+    trace_signal_name(sig, sizeof sig, (int)e->value);
+    switch (e->arg) {
+    case TC_HANGUP:
+        appendf(buf, cap, used, "hangs up the terminal");
+        return;
+    case TC_STOP_COMMAND:
+        appendf(buf, cap, used, "runs the stop command");
+        return;
+    case TC_SWEEP:
+        appendf(buf, cap, used, "kills %d, left over (%s)", (int)e->pid, sig);
+        return;
+    default:
+        break;
+    }
+    if (e->value > 0 && e->pid > 0)
+        appendf(buf, cap, used, "sends %s to %d", sig, (int)e->pid);
+    else if (e->value > 0)
+        appendf(buf, cap, used, "sends %s", sig);
+    else
+        appendf(buf, cap, used, "acts");
+}
+
+void trace_event_words(char *buf, size_t cap, const struct trace_event *event)
+{
+    /* A copy whose detail is surely terminated, whatever the tracer left. */
+    struct trace_event copy = *event;
+    const struct trace_event *e = &copy;
+    size_t used = 0;
+
+    copy.detail[sizeof copy.detail - 1] = '\0';
+    buf[0] = '\0';
+    switch (e->kind) {
+    case TE_SPAWN:
+        spawn_words(buf, cap, &used, e);
+        break;
+    case TE_EXEC:
+        appendf(buf, cap, &used, "exec \"%s\"", e->detail);
+        if (e->value < 0)
+            failure(buf, cap, &used, e->value);
+        break;
+    case TE_SETSID: case TE_SETPGID:
+        session_words(buf, cap, &used, e);
+        break;
+    case TE_CHDIR:
+        appendf(buf, cap, &used, "chdir(\"%s\")", e->detail);
+        break;
+    case TE_UMASK:
+        if (e->value)
+            appendf(buf, cap, &used, "umask(0%llo)", e->value);
+        else
+            appendf(buf, cap, &used, "umask(0)");
+        break;
+    case TE_OPEN: case TE_DUP: case TE_CLOSE:
+        descriptor_words(buf, cap, &used, e);
+        break;
+    case TE_PIDFILE_WRITE: case TE_LOCK:
+        pidfile_words(buf, cap, &used, e);
+        break;
+    case TE_SIGACTION: case TE_SIGMASK: case TE_SIGNAL:
+        signal_words(buf, cap, &used, e);
+        break;
+    case TE_NOTIFY:
+        appendf(buf, cap, &used, "sd_notify \"%s\"", e->detail);
+        break;
+    case TE_EXIT:
+        trace_status_words(buf, cap, (int)e->value);
+        break;
+    case TE_CHECKER:
+        checker_words(buf, cap, &used, e);
+        break;
+    case TE_UNSEEN:
+        appendf(buf, cap, &used, "not seen from here on: %s", e->detail[0] ? e->detail : "?");
+        break;
+    }
+}
