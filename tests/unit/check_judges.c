@@ -137,7 +137,7 @@ START_TEST(test_one_fault_one_failure)
                                                   .flags = 02 /* O_RDWR */ }; break;
     case 19: ev.stop_cmd.status = 1 << 8; break;
     case 20: pid_list_add(&ev.stop_cmd_left, 300, "sleep"); break;
-    case 21: ev.alive_after_checks = 0; break;
+    case 21: ev.daemon_end = (struct process_end){ 1, 200, "d", SIGSEGV }; break; /* crashed */
     }
     judge_expect_only(id[_i], ST_FAIL);
     ck_assert_int_eq(checks_exit_status(res), 1);
