@@ -405,7 +405,7 @@ static const char *const need_reasons[NEED_COUNT] = {
     "no pidfile to judge: pass --pidfile PATH, or {pidfile} in an argument",
     "the pidfile does not exist (see pidfile-exists)",
     "the pidfile is not a regular file (see pidfile-safe)",
-    "the launcher did not exit, so there was no moment to judge",
+    "the launcher did not exit (new-style: READY=1 never came), so there was no moment to judge",
     "no daemon was running to stop (see daemon-running)",
     "the daemon did not stop (see stops-on-sigterm)",
     "no --stop-command given",
@@ -437,7 +437,8 @@ const char *need_reason(enum need n)
 int daemon_lived(const struct evidence *ev)
 {
     return ev->daemon.found && ev->alive_after_checks &&
-           (ev->stop_ran || (ev->hangup_ran && !ev->survived_hangup));
+           (ev->stop_ran || (ev->hangup_ran && !ev->survived_hangup) ||
+            (ev->svc.sighup_ran && !ev->svc.survived_sighup));
 }
 
 static int need_met(enum need n, const struct evidence *ev, const struct options *opt)

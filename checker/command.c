@@ -44,13 +44,17 @@ int absolute_path(const char *name, char *out, size_t cap, char *err, size_t err
     return 0;
 }
 
-/* An argument that names an existing file relative to the checker's
- * directory ("mydaemon.py" in "python3 mydaemon.py start") would name
- * nothing from the scratch directory: such an argument is made absolute. */
+/* An argument that names an existing regular file relative to the
+ * checker's directory ("mydaemon.py" in "python3 mydaemon.py start") would
+ * name nothing from the scratch directory: such an argument is made
+ * absolute. A directory is left alone: "-u root" is a user's name, even
+ * where a directory ./root exists. */
 static int names_relative_file(const char *arg)
 {
+    struct stat st;
+
     return arg[0] && arg[0] != '/' && arg[0] != '-' && !strstr(arg, PIDFILE_PLACEHOLDER) &&
-           access(arg, F_OK) == 0;
+           stat(arg, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static int executable_file(const char *path)

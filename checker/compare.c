@@ -36,7 +36,10 @@ static void show_forks(const struct evidence *ev, char *out, size_t cap)
 {
     const struct proc_stat *st = &ev->daemon.st;
 
-    if (st->session == ev->launch_sid && st->pgrp == st->pid)
+    if (ev->svc.ran)
+        snprintf(out, cap, st->pid == ev->svc.started ? "0: the started process itself"
+                 : "the service forked away from the started process");
+    else if (st->session == ev->launch_sid && st->pgrp == st->pid)
         snprintf(out, cap, "0: the launcher itself");
     else if (st->session == ev->launch_sid)
         snprintf(out, cap, "1, no setsid");
@@ -46,9 +49,14 @@ static void show_forks(const struct evidence *ev, char *out, size_t cap)
         snprintf(out, cap, "2: fork, setsid, fork");
 }
 
+/* Until the command returned; for a service, until READY=1. */
 static void show_launch_ms(const struct evidence *ev, char *out, size_t cap)
 {
-    snprintf(out, cap, "%ld ms", ev->launch.elapsed_ms);
+    if (ev->svc.ran && ev->svc.ready_ms < 0)
+        snprintf(out, cap, "no READY=1");
+    else
+        snprintf(out, cap, "%ld ms%s", ev->svc.ran ? ev->svc.ready_ms : ev->launch.elapsed_ms,
+                 ev->svc.ran ? " to READY=1" : "");
 }
 
 static void show_stop_ms(const struct evidence *ev, char *out, size_t cap)
@@ -133,9 +141,13 @@ static void show_inherited(const struct evidence *ev, char *out, size_t cap)
 {
     int kept = 0;
 
+    if (ev->svc.ran) {
+        snprintf(out, cap, "none handed in (a manager passes none)");
+        return;
+    }
     for (int i = 0; i < ev->daemon.nfds; i++)
         kept += ev->daemon.fds[i].sentinel;
-    snprintf(out, cap, "%d of 3 kept", kept);
+    snprintf(out, cap, "%d of %d kept", kept, SENTINEL_FDS);
 }
 
 static void show_pidfile(const struct evidence *ev, char *out, size_t cap)
@@ -176,9 +188,15 @@ static const struct facet facets[] = {
 
 #define NFACETS (sizeof facets / sizeof *facets)
 
+/* Two statuses differ, unless one side's profile does not judge the check
+ * at all (a classic daemon beside its new-style mode): that is the
+ * profiles' difference, not the daemons'. */
 static int check_differs(const struct report *a, const struct report *b, int i)
 {
-    return a->results[i].status != b->results[i].status;
+    unsigned judged_a = checks[i].judged & (1u << a->opt->profile);
+    unsigned judged_b = checks[i].judged & (1u << b->opt->profile);
+
+    return judged_a && judged_b && a->results[i].status != b->results[i].status;
 }
 
 static void show_facet(size_t f, const struct evidence *ev, char *out)

@@ -42,6 +42,8 @@ struct fd_seen {
     int is_launch_tty;      /* the terminal the checker launched it on */
     int sentinel;           /* one of the descriptors the checker planted */
     int is_pidfile;         /* the pidfile itself */
+    int is_journal;         /* new-style: the journal pipe the checker handed in */
+    unsigned long long socket_inode;    /* a socket's inode, or 0 */
     int is_regular;         /* a regular file */
     int have_flags;         /* flags below were read from fdinfo */
     unsigned flags;         /* open flags: O_ACCMODE, O_APPEND */

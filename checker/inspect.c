@@ -49,6 +49,8 @@ static void inspect_fd(int pdir, int fddir, const char *name, const struct inspe
     snprintf(link, sizeof link, "fd/%s", name);
     if (proc_read_link(pdir, link, f->target, sizeof f->target) < 0)
         snprintf(f->target, sizeof f->target, "?");
+    if (proc_socket_inode(f->target, &f->socket_inode) < 0)
+        f->socket_inode = 0;
     if (proc_read_fdinfo(pdir, f->fd, &info) == 0 && info.have_flags) {
         f->have_flags = 1;
         f->flags = info.flags;
@@ -60,6 +62,7 @@ static void inspect_fd(int pdir, int fddir, const char *name, const struct inspe
     f->is_terminal = S_ISCHR(st.st_mode) && is_terminal_device(st.st_rdev);
     f->is_launch_tty = same_object(&st, &ref->tty);
     f->is_pidfile = pidfile && same_object(&st, pidfile);
+    f->is_journal = ref->journal.ino != 0 && same_object(&st, &ref->journal);
     for (int i = 0; i < SENTINEL_FDS; i++)
         f->sentinel |= same_object(&st, &ref->sentinel[i]);
 }

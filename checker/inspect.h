@@ -17,6 +17,7 @@ struct inspect_ref {
     struct object_id tty;       /* the launch terminal */
     struct object_id sentinel[SENTINEL_FDS];
     const char *pidfile;        /* NULL when there is none */
+    struct object_id journal;   /* new-style: the journal pipe (else zero) */
 };
 
 /* Fill d for process p. The snapshot `now` gives its zombie children and

@@ -391,6 +391,14 @@ void judge_stops_on_sigterm(const struct evidence *ev, const struct options *opt
             describe_wait_status(ev->daemon_end.status, st, sizeof st);
             observe_more(r, ": %s", st);
         }
+        /* A service's exit status is its manager's verdict on the stop. */
+        if (opt->profile == PROFILE_NEW_STYLE && ev->daemon_end.seen &&
+            !(WIFEXITED(ev->daemon_end.status) && WEXITSTATUS(ev->daemon_end.status) == 0) &&
+            !(WIFSIGNALED(ev->daemon_end.status) && WTERMSIG(ev->daemon_end.status) == SIGTERM)) {
+            verdict(r, ST_FAIL, "a service asked to stop exits with status 0 (or dies of the "
+                    "SIGTERM itself): a manager marks any other end as a failure");
+            return;
+        }
         verdict(r, ST_PASS, "the daemon stops when asked");
         return;
     }

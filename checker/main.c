@@ -192,6 +192,10 @@ static int check_two(const struct options *opt)
     }
     opt_b.command = words;
     opt_b.stop_command = opt->compare_stop_command;
+    if (opt->compare_profile && options_profile(opt->compare_profile, &opt_b.profile) < 0) {
+        free_command(words);
+        return fatal("--compare-profile: unknown profile");
+    }
     if (run_and_judge(opt, &a) || run_and_judge(&opt_b, &b)) {
         run_output_free(&a.out);
         free_command(words);

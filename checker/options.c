@@ -190,6 +190,17 @@ const char *profile_name(enum profile p)
     return name_of((int)p, profiles, COUNT(profiles));
 }
 
+int options_profile(const char *name, enum profile *out)
+{
+    for (size_t i = 0; i < COUNT(profiles); i++)
+        if (strcmp(profiles[i].name, name) == 0) {
+            *out = (enum profile)profiles[i].value;
+            return 0;
+        }
+    errno = EINVAL;
+    return -1;
+}
+
 const char *format_name(enum format f)
 {
     return name_of((int)f, formats, COUNT(formats));

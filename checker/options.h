@@ -60,6 +60,8 @@ char **split_command(const char *s, int *argc);
 void free_command(char **argv);
 
 const char *profile_name(enum profile p);
+/* The profile named name: 0, or -1 with EINVAL. */
+int options_profile(const char *name, enum profile *out);
 const char *format_name(enum format f);
 
 #endif

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -467,6 +468,91 @@ int proc_fdinfo_parse(const char *buf, size_t len, struct proc_fdinfo *out)
     return 0;
 }
 
+/* "0100007F:1F90" or a 32-digit IPv6 address, then ":PORT" in hex. */
+static int take_port(struct cursor *c, unsigned *port)
+{
+    struct cursor f;
+    const char *colon;
+    uint64_t v;
+
+    skip_blanks(c);
+    f.p = c->p;
+    if (skip_field(c) < 0)
+        return -1;
+    f.end = c->p;
+    colon = memrchr(f.p, ':', (size_t)(f.end - f.p));
+    if (!colon || colon == f.p || whole_number(colon + 1, f.end, 16, &v) < 0 || v > 65535)
+        return -1;
+    *port = (unsigned)v;
+    return 0;
+}
+
+/* "sl local rem st tx:rx tr:when retrnsmt uid timeout inode ..." */
+static int parse_tcp_line(struct cursor *c, struct proc_tcp_listener *l, int *listening)
+{
+    uint64_t st, inode;
+
+    if (skip_field(c) < 0 || take_port(c, &l->port) < 0 || skip_field(c) < 0 ||
+        take_unsigned(c, 16, &st) < 0)
+        return -1;
+    for (int field = 4; field < 9; field++)
+        if (skip_field(c) < 0)
+            return -1;
+    if (take_unsigned(c, 10, &inode) < 0)
+        return -1;
+    l->inode = inode;
+    *listening = st == 0x0A;
+    return 0;
+}
+
+long proc_tcp_listeners(const char *buf, size_t len, struct proc_tcp_listener *out, size_t cap)
+{
+    const char *line, *end;
+    long count = 0;
+    int header = 1;
+
+    if (len == 0)
+        return 0;
+    if (buf == NULL)
+        return einval();
+    end = buf + len;
+    for (line = buf; line < end;) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        struct proc_tcp_listener l;
+        struct cursor c;
+        int listening;
+
+        if (eol == NULL)
+            eol = end;
+        c.p = line;
+        c.end = eol;
+        line = eol + 1;
+        if (header || line_done(&c)) {
+            header = 0;
+            continue;
+        }
+        if (parse_tcp_line(&c, &l, &listening) < 0)
+            return einval();
+        if (listening && (size_t)count++ < cap)
+            out[count - 1] = l;
+    }
+    return count;
+}
+
+int proc_socket_inode(const char *target, unsigned long long *ino)
+{
+    static const char prefix[] = "socket:[";
+    size_t n = strlen(target);
+    uint64_t v;
+
+    if (n < sizeof prefix || strncmp(target, prefix, sizeof prefix - 1) != 0 ||
+        target[n - 1] != ']' ||
+        whole_number(target + sizeof prefix - 1, target + n - 1, 10, &v) < 0)
+        return einval();
+    *ino = v;
+    return 0;
+}
+
 int proc_state_alive(char state)
 {
     return state != 'Z' && state != 'X' && state != 'x';
@@ -554,6 +640,31 @@ ssize_t proc_read_file(int dirfd, const char *name, char *buf, size_t cap)
  * numbers of at most 20 digits: under 1.2 KiB) and any status file of
  * today's kernels. */
 enum { PROC_STAT_BUF = 2048, PROC_STATUS_BUF = 8192 };
+
+char *proc_read_alloc(const char *path, size_t *len, size_t max)
+{
+    char *buf = NULL;
+
+    for (size_t cap = 16 << 10; cap <= max; cap *= 4) {
+        char *bigger = realloc(buf, cap);
+        ssize_t n;
+
+        if (!bigger)
+            break;
+        buf = bigger;
+        n = proc_read_file(AT_FDCWD, path, buf, cap);
+        if (n >= 0) {
+            *len = (size_t)n;
+            return buf;
+        }
+        if (errno != ERANGE)
+            break;
+    }
+    free(buf);
+    if (errno == 0)
+        errno = ERANGE;
+    return NULL;
+}
 
 int proc_read_stat(int dirfd, struct proc_stat *out)
 {

@@ -83,6 +83,21 @@ int proc_locks_find(const char *buf, size_t len, dev_t dev, ino_t ino,
  * on a malformed value. */
 int proc_fdinfo_parse(const char *buf, size_t len, struct proc_fdinfo *out);
 
+/* A listening TCP socket, as /proc/net/tcp or tcp6 lists it. */
+struct proc_tcp_listener {
+    unsigned port;
+    unsigned long long inode;
+};
+
+/* The listening sockets (state 0A) in the text of /proc/net/tcp or
+ * /proc/net/tcp6 (the header line is skipped): up to cap of them in out.
+ * Their number, even past cap, or -1 with EINVAL on a malformed line. */
+long proc_tcp_listeners(const char *buf, size_t len, struct proc_tcp_listener *out, size_t cap);
+
+/* The inode of a descriptor's link target "socket:[12345]": 0 and *ino, or
+ * -1 with EINVAL when the target is not a socket's. */
+int proc_socket_inode(const char *target, unsigned long long *ino);
+
 /* Is the process on its way out: exiting already (PF_EXITING), or with a
  * signal pending that will end it (SIGKILL, or a signal it neither
  * blocks, catches nor ignores and whose default action terminates)? Such
@@ -97,6 +112,11 @@ int proc_open(pid_t pid);
  * bytes; ERANGE if it did not fit). Returns the length or -1 with errno;
  * ESRCH/ENOENT mean the process is gone. dirfd may be AT_FDCWD. */
 ssize_t proc_read_file(int dirfd, const char *name, char *buf, size_t cap);
+
+/* A whole file of unknown size (/proc/net/tcp): a buffer of its own
+ * (free it), NUL-terminated, *len its length. NULL with errno (ERANGE past
+ * max bytes). */
+char *proc_read_alloc(const char *path, size_t *len, size_t max);
 
 int proc_read_stat(int dirfd, struct proc_stat *out);
 /* The stat file at name below dirfd: "stat" below /proc/PID, or "PID/stat"

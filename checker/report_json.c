@@ -2,9 +2,11 @@
  * verdict, the command, what was seen of the daemon, and every check once,
  * in table order. */
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include "json.h"
+#include "notify.h"
 #include "report.h"
 #include "text.h"
 
@@ -107,6 +109,50 @@ static void write_check(struct json *j, const struct check *c, const struct resu
     json_object_end(j);
 }
 
+/* "notify": every datagram kept, as it came ({"ms", "pid", "message"}). */
+static void write_notify(struct json *j, const struct notify_record *rec)
+{
+    json_key(j, "notify");
+    json_array_begin(j);
+    for (size_t i = 0; i < rec->nmsgs; i++) {
+        const struct notify_msg *m = &rec->msgs[i];
+
+        json_object_begin(j);
+        json_key(j, "ms");
+        json_int(j, m->from.ms);
+        json_key(j, "pid");
+        json_int(j, m->from.pid);
+        json_key(j, "message");
+        json_string_n(j, m->raw, m->raw_len);
+        json_object_end(j);
+    }
+    json_array_end(j);
+    if (rec->total > rec->nmsgs) {
+        json_key(j, "notify_not_kept");
+        json_int(j, (long long)(rec->total - rec->nmsgs));
+    }
+}
+
+/* "journal": the last lines of the service's stdout and stderr. */
+static void write_journal(struct json *j, const struct service_seen *s)
+{
+    const char *p = s->journal, *end = s->journal + s->journal_len;
+
+    /* What the buffer cut at its start is not a whole line. */
+    if (s->journal_total > s->journal_len && (p = memchr(p, '\n', s->journal_len)) != NULL)
+        p++;
+    json_key(j, "journal");
+    json_array_begin(j);
+    while (p && p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
+
+        json_string_n(j, p, n);
+        p += n + 1;
+    }
+    json_array_end(j);
+}
+
 void report_json_object(struct json *j, const struct report *rep)
 {
     json_object_begin(j);
@@ -132,6 +178,10 @@ void report_json_object(struct json *j, const struct report *rep)
         json_key(j, "step");
         json_int(j, rep->opt->step);
     }
+    if (rep->ev->notify)
+        write_notify(j, rep->ev->notify);
+    if (rep->ev->svc.ran)
+        write_journal(j, &rep->ev->svc);
     json_object_end(j);
 }
 

@@ -1,6 +1,7 @@
 /* report_text.c — the report a student reads: one line per check, and for
  * each failure what was expected, what was seen, and where to read. */
 #include <stdio.h>
+#include <string.h>
 
 #include "report.h"
 #include "text.h"
@@ -65,6 +66,36 @@ static void write_daemon_end(FILE *out, const struct evidence *ev)
     fprintf(out, "daemon: pid %d (%s) %s\n", (int)ev->daemon_end.pid, ev->daemon_end.comm, how);
 }
 
+#define JOURNAL_LINES 10
+
+/* The journal's last lines, as a manager's status command shows them. */
+static void write_journal(FILE *out, const struct service_seen *s)
+{
+    const char *end = s->journal + s->journal_len, *p = end;
+    int lines = 0;
+
+    if (!s->ran || s->journal_len == 0)
+        return;
+    if (p > s->journal && p[-1] == '\n')
+        p--;
+    while (p > s->journal && lines < JOURNAL_LINES)
+        if (*--p == '\n')
+            lines++;
+    if (*p == '\n')
+        p++;
+    fprintf(out, "journal (the service's stdout and stderr, last lines):\n");
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
+        char line[240];
+
+        /* A service's escape codes reach no terminal. */
+        escape_controls(p, n, line, sizeof line);
+        fprintf(out, "  | %s\n", line);
+        p += n + 1;
+    }
+}
+
 void report_text(FILE *out, const struct report *rep, int colour)
 {
     int count[4] = { 0 };
@@ -86,6 +117,7 @@ void report_text(FILE *out, const struct report *rep, int colour)
             fprintf(out, "        observed: %s\n", r->observed);
     }
     write_daemon_end(out, rep->ev);
+    write_journal(out, &rep->ev->svc);
     fputs("verdict: ", out);
     painted(out, colour, count[ST_FAIL] ? PAINT_RED : PAINT_GREEN,
             count[ST_FAIL] ? "FAIL" : "PASS");

@@ -45,6 +45,7 @@ long run_deadline(unsigned ms)
 void run_output_free(struct run_output *out)
 {
     command_free(&out->command);
+    notify_free(&out->notify);
 }
 
 /* ------------------------------------------------------------- set-up */
@@ -124,10 +125,8 @@ const struct tracked *run_alive_of(const struct procset *now, enum origin origin
  * there is something to wait for: closing one waits for an RCU grace
  * period (milliseconds), which a correct daemon should not pay. 0, or -1
  * (message set). */
-/* A pidfd on a live process of origin, or -1: none is left (errno 0),
- * or the pidfd could not be made (errno set). One that ends between the
- * scan and the pidfd is looked for again. */
-static int pidfd_of_one(struct run *r, enum origin origin)
+/* One that ends between the scan and the pidfd is looked for again. */
+int run_pidfd_of(struct run *r, enum origin origin)
 {
     for (;;) {
         struct procset now = { 0 };
@@ -167,7 +166,7 @@ int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
             continue;   /* look again: it may have changed before the watch */
         }
         fds[0] = w.fd;
-        fds[1] = pidfd_of_one(r, origin);
+        fds[1] = run_pidfd_of(r, origin);
         if (fds[1] < 0) {
             if (errno)
                 rc = run_fail(r, "unable to follow the processes that could write the pidfile:"
@@ -351,6 +350,13 @@ static void cleanup(struct run *r)
     launch_release(&r->first, &r->t);
     record_daemon_end(r);
     tracker_fini(&r->t);
+    /* The socket's file is in the scratch directory: closed first. */
+    notify_close(r->notify);
+    if (r->listener >= 0)
+        close(r->listener);
+    if (r->svc.journal >= 0)
+        close(r->svc.journal);
+    service_env_free(&r->env);
     scratch_remove(&r->sc);
 }
 
@@ -364,11 +370,16 @@ int run_candidate(const struct options *opt, struct evidence *ev, struct run_out
     memset(&r, 0, sizeof r);
     memset(out, 0, sizeof *out);
     memset(ev, 0, sizeof *ev);
+    r.start_ms = start;
     r.opt = opt;
     r.ev = ev;
     r.err = err;
     r.errlen = errlen;
     r.cmd = &out->command;
+    r.notify = &out->notify;
+    r.notify->fd = r.notify->dirfd = -1;
+    r.listener = -1;
+    r.svc.journal = -1;
     r.t.sigfd = -1;
     r.first.master = r.first.status_fd = r.first.control_fd = r.first.holder_pidfd = -1;
     rc = setup(&r);

@@ -7,10 +7,12 @@
 
 #include "command.h"
 #include "evidence.h"
+#include "notify.h"
 #include "options.h"
 
 struct run_output {
     struct command command;     /* as run: {pidfile} replaced */
+    struct notify notify;       /* new-style: the record the evidence points to */
     int interrupted;            /* the signal that stopped the run, or 0 */
 };
 

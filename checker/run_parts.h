@@ -13,8 +13,10 @@
 #include "hostile.h"
 #include "inspect.h"
 #include "launch.h"
+#include "notify.h"
 #include "options.h"
 #include "scratch.h"
+#include "svclaunch.h"
 #include "tracker.h"
 
 struct run {
@@ -32,6 +34,14 @@ struct run {
     int have_daemon;
     char *err;
     size_t errlen;
+    long start_ms;              /* the run's start: the notify record's zero */
+
+    /* new-style */
+    struct notify *notify;      /* the receiver (its record outlives the run) */
+    int listener;               /* --socket-activation's socket, or -1 */
+    unsigned port;
+    struct service svc;
+    struct service_env env;
 };
 
 
@@ -58,6 +68,10 @@ const struct tracked *run_alive_of(const struct procset *now, enum origin origin
 int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
                          int (*done)(const struct pidfile_view *, const void *),
                          const void *arg);
+
+/* A pidfd on a live process of origin, or -1: none is left (errno 0), or
+ * the pidfd could not be made (errno set). */
+int run_pidfd_of(struct run *r, enum origin origin);
 
 /* done() for run_wait_for_pidfile: it exists and is not empty. */
 int run_pidfile_written(const struct pidfile_view *v, const void *arg);

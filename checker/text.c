@@ -50,3 +50,22 @@ void describe_wait_status(int status, char *out, size_t cap)
         snprintf(out, cap, "wait status %#x", (unsigned)status);
     }
 }
+
+void escape_controls(const char *buf, size_t len, char *out, size_t cap)
+{
+    size_t used = 0;
+
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    for (size_t i = 0; i < len && used < cap - 1; i++) {
+        unsigned char c = (unsigned char)buf[i];
+
+        if (c == '\\')
+            appendf(out, cap, &used, "\\\\");
+        else if (c < 0x20 || c == 0x7f)
+            appendf(out, cap, &used, "\\x%02x", c);
+        else
+            appendf(out, cap, &used, "%c", c);
+    }
+}

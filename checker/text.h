@@ -18,4 +18,9 @@ void signal_name(int sig, char *out, size_t cap);
  * dumped)". */
 void describe_wait_status(int status, char *out, size_t cap);
 
+/* Bytes as text for a terminal: control characters (C0 and DEL) become
+ * \xNN and a backslash \\, everything else (UTF-8 included) is kept. NUL-
+ * terminated, cut to fit. */
+void escape_controls(const char *buf, size_t len, char *out, size_t cap);
+
 #endif

@@ -338,6 +338,11 @@ static int reap(struct tracker *t)
     }
 }
 
+int tracker_reap(struct tracker *t)
+{
+    return t->ready ? reap(t) : 0;
+}
+
 /* Read the signalfd. 1 when a stop signal arrived. */
 static int take_signals(struct tracker *t)
 {
@@ -513,7 +518,8 @@ const struct ended *tracker_end_of(const struct tracker *t, const struct tracked
 {
     for (size_t i = 0; i < t->nended; i++)
         if (t->ended[i].who.pid == p->pid &&
-            (t->ended[i].who.starttime == p->starttime || t->ended[i].who.starttime == 0))
+            (t->ended[i].who.starttime == p->starttime || !t->ended[i].who.starttime ||
+             !p->starttime))
             return &t->ended[i];
     return NULL;
 }

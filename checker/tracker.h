@@ -130,7 +130,12 @@ int tracker_wait_exit(struct tracker *t, const struct tracked *p, long deadline)
  * wait for that end until `bound`. 1 running, 0 ended, -1 interrupted. */
 int tracker_still_running(struct tracker *t, const struct tracked *p, long settled, long bound);
 
-/* How the process ended, when the checker reaped it: its record, or NULL. */
+/* Reap, now, whatever child has ended (the waits do it as SIGCHLD comes).
+ * 0, or -1 with errno. */
+int tracker_reap(struct tracker *t);
+
+/* How the process ended, when the checker reaped it: its record, or NULL.
+ * A start time of 0 in p matches any (a process known by its pid only). */
 const struct ended *tracker_end_of(const struct tracker *t, const struct tracked *p);
 
 /* End every process of the run: first wait (until the deadline) for those
