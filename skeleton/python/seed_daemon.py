@@ -180,6 +180,7 @@ class Daemon:
             time.sleep(0.1)
 
     def restart(self):
+        """stop(), then start(): both faults of 2 included, so it ends in stop()."""
         self.stop()
         self.start()
 
