@@ -267,9 +267,9 @@ def judge_seed_prose(t, report):
     t.check("seed: its second start is refused by a traceback, status 1",
             "status 1" in second and "Traceback" in second, "status 1 ... Traceback", second)
     stale = b["stale-pidfile"]["observed"]
-    t.check("seed: a stale pidfile refuses its start with the seed's message",
-            "status 1" in stale and "already exist. Daemon already running?/n" in stale,
-            "status 1 ... already exist. Daemon already running?/n", stale)
+    t.check("seed: a stale pidfile refuses its start with the class's message",
+            "status 1" in stale and "names a pid: is the daemon running already?/n" in stale,
+            "status 1 ... names a pid: is the daemon running already?/n", stale)
     a_sig, b_sig = signal_sets(report["a"]), signal_sets(report["b"])
     t.check("seed: Python ignores PIPE and XFSZ, the C recipe neither",
             a_sig and b_sig and {SIGPIPE, SIGXFSZ} <= b_sig[1]

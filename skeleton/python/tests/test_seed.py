@@ -1,5 +1,5 @@
-"""test_seed.py: the literal port shows the seed's bugs, each where the
-docstring of seed_daemon.py says it is (the numbers below are its list).
+"""test_seed.py: the seed's class, as seed_daemon.py retells it, shows the
+seed's faults, each where its docstring says (the numbers below are its list).
 
 The port's launcher returns before the pidfile exists (bug 7), so these
 tests wait (inotify) for the daemon to close the pidfile it wrote.
@@ -88,6 +88,6 @@ class SeedTest(ScratchTestCase):
             f.write("999999\n")
         result = self.seed("start")
         self.assertEqual(result.returncode, 1)
-        self.assertEqual(result.stderr, f"pidfile {self.pidfile} already exist. "
-                                        "Daemon already running?/n")
+        self.assertEqual(result.stderr, f"{self.pidfile} names a pid: "
+                                        "is the daemon running already?/n")
         self.assertEqual(support.await_children(), set(), "no daemon left")
