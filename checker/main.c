@@ -19,6 +19,7 @@ static const char usage_text[] =
     "usage: checker [OPTIONS] [--] COMMAND [ARG...]\n"
     "Starts COMMAND (which must put a daemon in the background and return) in a\n"
     "hostile environment and checks, through /proc, that the daemon is done right.\n"
+    "With --profile new-style, starts it as a service manager would instead.\n"
     "\n"
     "  --pidfile PATH        the pidfile the daemon writes ({pidfile} in an ARG\n"
     "                        is replaced by a fresh private path instead)\n"
@@ -27,13 +28,20 @@ static const char usage_text[] =
     "  --stop-command 'CMD'  how to stop it (default: SIGTERM to the daemon)\n"
     "  --timeout SECONDS     bound of each phase (default 5)\n"
     "  --settle MS           how long it must stay up after starting (default 250)\n"
-    "  --profile sysv|seed   which checks are required (default sysv)\n"
+    "  --profile NAME        sysv, seed or new-style: which checks are judged and\n"
+    "                        required (default sysv)\n"
+    "  --socket-activation   new-style: pass a listening socket (LISTEN_FDS)\n"
+    "  --watchdog MS         new-style: ask for WATCHDOG=1 every MS at most\n"
+    "  --notify-socket KIND  new-style: path or abstract NOTIFY_SOCKET (default path)\n"
     "  --format FORMAT       text, json, tap or junit, on stdout (default text)\n"
+    "  --verbose             text: what was observed on every line, passes included\n"
+    "  --trace[=FILE.html]   what each process did, in order; FILE: also a picture\n"
     "  --explain ID          what a check verifies, why, and how to fix it\n"
     "  --list                the checks, with their tutorial steps\n"
     "  --step N              judge only what tutorial steps 1 to N teach\n"
     "  --compare 'CMD'       run CMD too and compare the two daemons side by side\n"
     "  --compare-stop-command 'CMD'  how to stop the compared one\n"
+    "  --compare-profile NAME        the compared one's profile (default: the same)\n"
     "  --help, --version\n"
     "\n"
     "Exit status: 0 all required checks passed, 1 one failed, 2 usage error\n"
@@ -222,5 +230,7 @@ int main(int argc, char **argv)
         return fatal(err);
     if (opt.help || opt.version || opt.list || opt.explain)
         return informational(&opt);
+    if (opt.trace)
+        return fatal("--trace: not in this build of the checker yet");
     return opt.compare ? check_two(&opt) : check_one(&opt);
 }
