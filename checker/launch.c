@@ -27,7 +27,7 @@ const int sentinel_fd_numbers[SENTINEL_FDS] = SENTINEL_FD_NUMBERS;
 #define HIGH_FD 20
 
 /* What the holder and the launcher tell the checker. */
-struct report {
+struct holder_word {
     int kind;                   /* 'E': a step failed (step, errno); 'X': the command
                                    exited (value: its wait status) */
     int step;
@@ -88,7 +88,7 @@ static void holder_slots(struct holder_fds *f, int *slot[HOLDER_FDS])
 
 static void report(int fd, int kind, enum launch_step step, int value)
 {
-    struct report r = { kind, (int)step, value };
+    struct holder_word r = { kind, (int)step, value };
     ssize_t n = write(fd, &r, sizeof r);
     (void)n;                    /* nobody left to tell if this fails */
 }
@@ -350,7 +350,7 @@ int launch_wait(struct launch *l, struct tracker *t, long deadline,
     failed->step = LS_NONE;
     failed->err = 0;
     for (;;) {
-        struct report r;
+        struct holder_word r;
         int ready = tracker_wait_fd(t, l->status_fd, deadline);
         ssize_t n;
 

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "notify.h"
 #include "utf8.h"
 
@@ -653,13 +654,10 @@ static long long monotonic_us(void)
     return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
-static int close_keep_errno(int fd)
+/* Close fd, keep errno: -1, for a failing return. */
+static int fail_closing(int fd)
 {
-    int saved = errno;
-
-    if (fd >= 0)
-        close(fd);
-    errno = saved;
+    fd_close_keep_errno(fd);
     return -1;
 }
 
@@ -674,11 +672,11 @@ static int make_socket(void)
      * they are attached when it is sent. */
     if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 ||
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0)
-        return close_keep_errno(fd);
+        return fail_closing(fd);
     /* The kernel stamps each datagram as it is queued: a watchdog's gaps
      * are then the sender's, not the delays of a busy checker's reads. */
     if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) < 0)
-        return close_keep_errno(fd);
+        return fail_closing(fd);
     return fd;
 }
 

@@ -22,7 +22,7 @@ UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/judges_pidf
                            checker/text.o checker/pidfile.o checker/fdio.o checker/options.o
 UNIT_OBJS_check_tracker := checker/tracker.o checker/scan.o checker/procset.o checker/proc.o checker/fdio.o
 UNIT_OBJS_check_run     := $(CHECKER_LIB_OBJS)
-UNIT_OBJS_check_notify  := checker/notify.o checker/utf8.o $(UNIT_HELPER_OBJS)
+UNIT_OBJS_check_notify  := checker/notify.o checker/utf8.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_LIBS_check_run     := -lutil
 
 # Evaluated when used, so that `make check` sees the package that its
