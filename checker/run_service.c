@@ -285,6 +285,14 @@ static int took_sighup(const struct tracked *p)
     return r;
 }
 
+/* RELOADING=1 since the SIGHUP, and READY=1 after it. */
+static int reload_finished(const struct run *r)
+{
+    const struct notify_reload *rl = notify_reload_since(&r->notify->rec, r->ev->svc.sighup_ms);
+
+    return rl && rl->ready_ms >= 0;
+}
+
 /* Phase 3: SIGHUP, the settle time, then what the reload asks for. */
 static int reload(struct run *r)
 {
@@ -301,9 +309,11 @@ static int reload(struct run *r)
         return run_fail(r, "unable to send SIGHUP to %d: %s", (int)r->daemon.pid, strerror(errno));
     if (service_settle(r, run_deadline(r->opt->settle_ms)) < 0)
         return -1;
+    /* A reload announced and finished needs no more looking; otherwise
+     * each datagram, or a growing pause, brings another look. */
     until = run_deadline(r->opt->timeout_ms);
-    while (!took_sighup(&r->daemon) && now_ms() < until) {
-        if (service_settle(r, now_ms() + look) < 0)
+    while (!reload_finished(r) && !took_sighup(&r->daemon) && now_ms() < until) {
+        if (service_wait(r, -1, now_ms() + look) < 0)
             return -1;
         look = look * 2 < LOOK_MAX_MS ? look * 2 : LOOK_MAX_MS;
     }

@@ -526,29 +526,10 @@ const struct ended *tracker_end_of(const struct tracker *t, const struct tracked
 
 /* ---------------------------------------------------------------- sweep */
 
-/* Wait, until the deadline, for the processes already on their way out:
- * they are not left behind, only not yet gone. */
-static int let_endings_finish(struct tracker *t, long deadline)
-{
-    for (;;) {
-        struct procset now = { 0 };
-        const struct tracked *dying = NULL;
-        int r;
-
-        if (tracker_scan(t, &now) < 0)
-            return -1;
-        for (size_t i = 0; i < now.n && !dying; i++)
-            if (tracked_alive(&now.v[i]) && ending(&now.v[i]))
-                dying = &now.v[i];
-        r = dying ? tracker_wait_exit(t, dying, deadline) : 0;
-        procset_free(&now);
-        if (r <= 0)
-            return r;
-    }
-}
-
 /* Signal every live process of the run; wait until they are gone or the
- * deadline passes. How many were alive, or -1. */
+ * deadline passes. A process already on its way out is waited for, not
+ * signalled, and, when `alive` is given, not counted: it is not left
+ * behind, only not yet gone. How many were signalled, or -1. */
 static int signal_all(struct tracker *t, int sig, long deadline, struct procset *alive)
 {
     struct procset now = { 0 };
@@ -559,7 +540,7 @@ static int signal_all(struct tracker *t, int sig, long deadline, struct procset 
     for (size_t i = 0; i < now.n; i++) {
         const struct tracked *p = &now.v[i];
 
-        if (!tracked_alive(p))
+        if (!tracked_alive(p) || (alive && ending(p)))
             continue;
         count++;
         if (alive && procset_add(alive, p) < 0) {
@@ -586,8 +567,6 @@ int tracker_sweep(struct tracker *t, long timeout_ms, struct procset *alive)
 
     if (!t->ready)
         return 0;           /* nothing was started: nothing to end */
-    if (alive && let_endings_finish(t, now_ms() + timeout_ms) < 0)
-        return -1;
     count = signal_all(t, SIGTERM, now_ms() + timeout_ms, alive);
     for (int round = 0; count > 0 && round < 100; round++)
         count = signal_all(t, SIGKILL, now_ms() + timeout_ms, NULL);

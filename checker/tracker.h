@@ -138,11 +138,10 @@ int tracker_reap(struct tracker *t);
  * A start time of 0 in p matches any (a process known by its pid only). */
 const struct ended *tracker_end_of(const struct tracker *t, const struct tracked *p);
 
-/* End every process of the run: first wait (until the deadline) for those
- * already on their way out, then SIGTERM (and SIGCONT, for a stopped one),
+/* End every process of the run: SIGTERM (and SIGCONT, for a stopped one),
  * then SIGKILL after timeout_ms, until none is left. The processes alive
- * when it began, but for those that were ending, are added to `alive`
- * when it is not NULL. 0, or -1 on error. */
+ * when it began, but for those already on their way out (which are waited
+ * for), are added to `alive` when it is not NULL. 0, or -1 on error. */
 int tracker_sweep(struct tracker *t, long timeout_ms, struct procset *alive);
 
 #endif

@@ -15,10 +15,11 @@ UNIT_OBJS_check_pidfile := checker/pidfile.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_json    := checker/json.o checker/utf8.o
 UNIT_OBJS_check_options := checker/options.o checker/checks.o checker/judges.o \
                            checker/judges_pidfile.o checker/judges_service.o checker/judge_text.o \
-                           checker/evidence.o checker/text.o checker/pidfile.o checker/fdio.o \
-                           $(UNIT_HELPER_OBJS)
+                           checker/evidence.o checker/notify.o checker/utf8.o checker/text.o \
+                           checker/pidfile.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/judges_pidfile.o \
                            checker/judges_service.o checker/judge_text.o checker/evidence.o \
+                           checker/notify.o checker/utf8.o \
                            checker/text.o checker/pidfile.o checker/fdio.o checker/options.o
 UNIT_OBJS_check_tracker := checker/tracker.o checker/scan.o checker/procset.o checker/proc.o checker/fdio.o
 UNIT_OBJS_check_run     := $(CHECKER_LIB_OBJS)
