@@ -711,6 +711,143 @@ START_TEST(live_real_flock)
 }
 END_TEST
 
+
+/* ---- fdinfo, /proc/net/tcp, socket links, ending processes ---- */
+
+START_TEST(fdinfo_flags_and_lock)
+{
+    static const char text[] =
+        "pos:\t0\nflags:\t0100002\nmnt_id:\t25\nino:\t1234\n"
+        "lock:\t1: FLOCK  ADVISORY  WRITE 0 00:2a:1234 0 EOF\n";
+    struct proc_fdinfo info;
+
+    ck_assert_int_eq(proc_fdinfo_parse(text, sizeof text - 1, &info), 0);
+    ck_assert_int_eq(info.have_flags, 1);
+    ck_assert_uint_eq(info.flags, 0100002);
+    ck_assert_int_eq(info.locked, 1);
+    ck_assert_str_eq(info.lock.kind, "FLOCK");
+    ck_assert_int_eq(info.lock.pid, 0);     /* a taker not seen from this namespace */
+    ck_assert_uint_eq(info.lock.ino, 1234);
+}
+END_TEST
+
+START_TEST(fdinfo_waiter_and_no_lock)
+{
+    static const char waiter[] =
+        "flags:\t02\nlock:\t1: -> POSIX  ADVISORY  WRITE 77 08:01:99 0 EOF\n";
+    static const char none[] = "pos:\t5\nflags:\t01\n";
+    struct proc_fdinfo info;
+
+    ck_assert_int_eq(proc_fdinfo_parse(waiter, sizeof waiter - 1, &info), 0);
+    ck_assert_int_eq(info.locked, 0);
+    ck_assert_int_eq(proc_fdinfo_parse(none, sizeof none - 1, &info), 0);
+    ck_assert_int_eq(info.locked, 0);
+    ck_assert_uint_eq(info.flags, 01);
+    ck_assert_int_eq(proc_fdinfo_parse("", 0, &info), 0);
+    ck_assert_int_eq(info.have_flags, 0);
+}
+END_TEST
+
+START_TEST(fdinfo_malformed)
+{
+    static const char *const bad[] = {
+        "flags:\t0100009\n", "flags:\tx\n", "flags:\t0 1\n",
+        "lock:\t1: FLOCK\n", "lock:\tnot a lock line at all\n",
+    };
+
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct proc_fdinfo info;
+        errno = 0;
+        ck_assert_msg(proc_fdinfo_parse(bad[i], strlen(bad[i]), &info) == -1, "%s", bad[i]);
+        ck_assert_int_eq(errno, EINVAL);
+    }
+}
+END_TEST
+
+START_TEST(net_tcp_listeners)
+{
+    static const char v4[] =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "   0: 0100007F:89BF 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1197308 1 0 100 0 0 10 0\n"
+        "   1: 0100007F:93ED 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 1191413 1 0 100 0 0 10 0\n";
+    static const char v6[] =
+        "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 55 1";
+    struct proc_tcp_listener l[4];
+
+    ck_assert_int_eq(proc_tcp_listeners(v4, sizeof v4 - 1, l, 4), 1);
+    ck_assert_uint_eq(l[0].port, 0x89BF);
+    ck_assert_uint_eq(l[0].inode, 1197308);
+    ck_assert_int_eq(proc_tcp_listeners(v6, sizeof v6 - 1, l, 4), 1);
+    ck_assert_uint_eq(l[0].port, 0x1F90);
+    ck_assert_uint_eq(l[0].inode, 55);
+    ck_assert_int_eq(proc_tcp_listeners(v4, sizeof v4 - 1, l, 0), 1);   /* counted past cap */
+    errno = 0;
+    ck_assert_int_eq(proc_tcp_listeners("h\n   0: nonsense\n", 17, l, 4), -1);
+    ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(socket_link_inode)
+{
+    unsigned long long ino = 0;
+
+    ck_assert_int_eq(proc_socket_inode("socket:[12345]", &ino), 0);
+    ck_assert_uint_eq(ino, 12345);
+    ck_assert_int_eq(proc_socket_inode("socket:[]", &ino), -1);
+    ck_assert_int_eq(proc_socket_inode("socket:[12", &ino), -1);
+    ck_assert_int_eq(proc_socket_inode("pipe:[12]", &ino), -1);
+    ck_assert_int_eq(proc_socket_inode("/dev/null", &ino), -1);
+    ck_assert_int_eq(proc_socket_inode("socket:[1x]", &ino), -1);
+}
+END_TEST
+
+START_TEST(ending_process)
+{
+    struct proc_stat st = { .state = 'S' };
+    struct proc_status status = { 0 };
+
+    ck_assert_int_eq(proc_is_ending(&st, &status), 0);
+    st.flags = PROC_PF_EXITING;
+    ck_assert_int_eq(proc_is_ending(&st, &status), 1);
+    st.flags = 0;
+    status.sigpnd = 1ull << (SIGKILL - 1);
+    ck_assert_int_eq(proc_is_ending(&st, &status), 1);
+    status.sigpnd = 0;
+    status.shdpnd = 1ull << (SIGHUP - 1);               /* default: terminate */
+    ck_assert_int_eq(proc_is_ending(&st, &status), 1);
+    status.sigcgt = 1ull << (SIGHUP - 1);               /* caught: it lives on */
+    ck_assert_int_eq(proc_is_ending(&st, &status), 0);
+    status.sigcgt = 0;
+    status.sigblk = 1ull << (SIGHUP - 1);               /* blocked: not yet */
+    ck_assert_int_eq(proc_is_ending(&st, &status), 0);
+    status = (struct proc_status){ .shdpnd = 1ull << (SIGCHLD - 1) };   /* ignored by default */
+    ck_assert_int_eq(proc_is_ending(&st, &status), 0);
+    ck_assert_int_eq(proc_state_alive('S'), 1);
+    ck_assert_int_eq(proc_state_alive('Z'), 0);
+    ck_assert_int_eq(proc_state_alive('x'), 0);
+}
+END_TEST
+
+/* A flock taken in this process, seen through its own fdinfo. */
+START_TEST(live_fdinfo_flock)
+{
+    int fd = open("fdinfo.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644), dir;
+    struct proc_fdinfo info;
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+    dir = proc_open(getpid());
+    ck_assert_int_ge(dir, 0);
+    ck_assert_int_eq(proc_read_fdinfo(dir, fd, &info), 0);
+    ck_assert_int_eq(info.locked, 1);
+    ck_assert_str_eq(info.lock.kind, "FLOCK");
+    ck_assert_uint_eq(info.flags & O_ACCMODE, O_RDWR);
+    close(dir);
+    close(fd);
+}
+END_TEST
+
 static Suite *proc_suite(void)
 {
     Suite *s = suite_create("proc");
@@ -736,6 +873,11 @@ static Suite *proc_suite(void)
     tcase_add_test(core, locks_ofd_has_no_pid);
     tcase_add_test(core, locks_waiters_skipped);
     tcase_add_test(core, locks_not_found);
+    tcase_add_test(core, fdinfo_flags_and_lock);
+    tcase_add_test(core, fdinfo_waiter_and_no_lock);
+    tcase_add_test(core, net_tcp_listeners);
+    tcase_add_test(core, socket_link_inode);
+    tcase_add_test(core, ending_process);
     suite_add_tcase(s, core);
 
     tcase_set_timeout(limits, 5);
@@ -756,6 +898,7 @@ static Suite *proc_suite(void)
     tcase_add_test(errors, stat_malformed);
     tcase_add_test(errors, status_malformed);
     tcase_add_test(errors, locks_malformed);
+    tcase_add_test(errors, fdinfo_malformed);
     tcase_add_test(errors, read_file_missing);
     tcase_add_test(errors, open_bad_pid);
     suite_add_tcase(s, errors);
@@ -772,6 +915,7 @@ static Suite *proc_suite(void)
     tcase_add_test(live, live_real_posix_lock);
     tcase_add_test(live, live_real_ofd_lock);
     tcase_add_test(live, live_real_flock);
+    tcase_add_test(live, live_fdinfo_flock);
     suite_add_tcase(s, live);
     return s;
 }

@@ -118,6 +118,78 @@ START_TEST(test_sweep_kills_what_ignores_term)
 }
 END_TEST
 
+/* A helper (a holder, say the stop command's) that leads a session of its
+ * own, starts a grandchild in it and exits: the orphan belongs to the
+ * helper's launch by its session, though its parent is now the tracker. */
+START_TEST(test_orphan_keeps_its_launch)
+{
+    struct tracker t;
+    struct procset s = { 0 };
+    const char *step;
+    int go[2], report[2];
+    pid_t helper, grandchild = 0;
+
+    ck_assert_int_eq(tracker_init(&t, &step), 0);
+    t.current = ORIGIN_FIRST;
+    ck_assert_int_eq(pipe(go), 0);
+    ck_assert_int_eq(pipe(report), 0);
+    helper = fork();
+    ck_assert_int_ge(helper, 0);
+    if (helper == 0) {
+        char byte;
+        setsid();
+        if (fork() == 0) {
+            pid_t self = getpid();
+            close(go[1]);
+            (void)!write(report[1], &self, sizeof self);
+            while (read(go[0], &byte, 1) < 0 && errno == EINTR)
+                ;
+            _exit(0);
+        }
+        _exit(0);
+    }
+    ck_assert_int_eq(tracker_add_helper(&t, helper, ORIGIN_STOP), 0);
+    close(go[0]);
+    close(report[1]);
+    ck_assert_int_eq(read(report[0], &grandchild, sizeof grandchild), (ssize_t)sizeof grandchild);
+    waitpid(helper, NULL, 0);
+    tracker_forget_helper(&t, helper);
+    ck_assert_int_eq(tracker_scan(&t, &s), 0);
+    ck_assert_ptr_nonnull(procset_find(&s, grandchild));
+    ck_assert_int_eq(procset_find(&s, grandchild)->ppid, getpid());
+    ck_assert_int_eq(procset_find(&s, grandchild)->origin, ORIGIN_STOP);
+    close(go[1]);
+    ck_assert_int_eq(tracker_wait_exit(&t, procset_find(&s, grandchild), now_ms() + 5000), 1);
+    procset_free(&s);
+    tracker_fini(&t);
+}
+END_TEST
+
+/* What the tracker reaps is recorded: who it was and how it ended. */
+START_TEST(test_reaped_orphan_recorded)
+{
+    struct tracker t;
+    struct procset s = { 0 };
+    const struct ended *e;
+    const char *step;
+    pid_t grandchild;
+    int go;
+
+    ck_assert_int_eq(tracker_init(&t, &step), 0);
+    go = orphan(&grandchild, 0);
+    ck_assert_int_eq(tracker_scan(&t, &s), 0);
+    close(go);                                  /* it exits with status 0 */
+    ck_assert_int_eq(tracker_wait_exit(&t, procset_find(&s, grandchild), now_ms() + 5000), 1);
+    ck_assert_int_eq(tracker_reap(&t), 0);
+    e = tracker_end_of(&t, procset_find(&s, grandchild));
+    ck_assert_ptr_nonnull(e);
+    ck_assert(WIFEXITED(e->status) && WEXITSTATUS(e->status) == 0);
+    ck_assert_int_eq(e->who.pid, grandchild);
+    procset_free(&s);
+    tracker_fini(&t);
+}
+END_TEST
+
 static Suite *tracker_suite(void)
 {
     Suite *s = suite_create("tracker");
@@ -127,6 +199,8 @@ static Suite *tracker_suite(void)
     tcase_set_timeout(safety, 10);
     tcase_add_test(core, test_scan_sees_orphans_only);
     tcase_add_test(core, test_sweep_kills_what_ignores_term);
+    tcase_add_test(core, test_orphan_keeps_its_launch);
+    tcase_add_test(core, test_reaped_orphan_recorded);
     tcase_add_test(safety, test_not_ready_does_nothing);
     tcase_add_test(safety, test_never_signals_the_unseen);
     suite_add_tcase(s, core);
