@@ -273,8 +273,10 @@ int proc_status_parse(const char *buf, size_t len, struct proc_status *out)
     while (line < end) {
         const char *eol = memchr(line, '\n', (size_t)(end - line));
 
+        /* The kernel ends every line: one without its newline was cut,
+         * perhaps inside a number. */
         if (eol == NULL)
-            eol = end;
+            return einval();
         if (parse_status_line(line, eol, out) < 0)
             return einval();
         line = eol + 1;
