@@ -65,13 +65,15 @@ dict_flag() {
     [ -f "$FUZZ_DIR/$1.dict" ] && echo "-dict=$FUZZ_DIR/$1.dict"
 }
 
-# The last "cov: X ft: Y" that libFuzzer printed, and its execution count.
+# The execution count and the last "cov: X ft: Y corp: N/SIZE" that
+# libFuzzer printed (N: the inputs of its corpus in memory, seeds included).
 stats() {
-    local log=$1 execs cov ft
+    local log=$1 execs cov ft corp
     execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
     ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
-    echo "${execs:-?} execs, cov ${cov:-?} ft ${ft:-?}"
+    corp=$(grep -o 'corp: [0-9]*/[0-9a-zA-Z]*' "$log" | tail -n 1 | cut -d' ' -f2)
+    echo "${execs:-?} execs, cov ${cov:-?} ft ${ft:-?}, corpus ${corp:-?}"
 }
 
 count_files() {
@@ -96,7 +98,7 @@ fuzz_one() {
     status=$?
     crashes=$(find "$artifacts" -maxdepth 1 -type f -newer "$scratch/$name.start" \
         \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
-    line="fuzz_$name ${seconds}s: $(stats "$log"), corpus $(count_files "$corpus") files, $crashes crashes"
+    line="fuzz_$name ${seconds}s: $(stats "$log") ($(count_files "$corpus") new files), $crashes crashes"
     if [ "$status" -eq 0 ] && [ "$crashes" -eq 0 ]; then
         echo "ok $line"
         return 0
