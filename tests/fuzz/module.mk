@@ -77,6 +77,10 @@ FUZZ_BINS     := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_NAMES))
 
 fuzz-bins: $(FUZZ_BINS)
 
+# Kept between builds: they are only named in a pattern rule, which would
+# make them intermediate files, deleted after each build.
+.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_DRIVER)
+
 $(FUZZ_OUT)/checker:
 	mkdir -p $@
 
