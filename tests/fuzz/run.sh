@@ -180,13 +180,13 @@ job_fuzz() {
 job_merge() {
     local bin=$FUZZ_BUILD/libfuzzer/fuzz_$1 before after
     before=$(count_files "$FUZZ_DIR/corpus/$1")
-    mkdir -p "$FUZZ_BUILD/corpus/$1" &&
-        "$bin" -merge=1 -max_len="$(max_len "$1")" "$FUZZ_DIR/corpus/$1" \
-            "$FUZZ_BUILD/corpus/$1" >"$scratch/$1.merge.log" 2>&1 || {
+    mkdir -p "$FUZZ_BUILD/corpus/$1" || return 1
+    if ! "$bin" -merge=1 -max_len="$(max_len "$1")" "$FUZZ_DIR/corpus/$1" \
+            "$FUZZ_BUILD/corpus/$1" >"$scratch/$1.merge.log" 2>&1; then
         echo "FAIL merge fuzz_$1"
         tail -n 5 "$scratch/$1.merge.log" | sed 's/^/    /'
         return 1
-    }
+    fi
     after=$(count_files "$FUZZ_DIR/corpus/$1")
     echo "ok merge fuzz_$1: corpus $before -> $after files"
 }
