@@ -567,7 +567,7 @@ char **split_command(const char *s, int *argc)
                 quote = *s == '\'' ? 0 : (*w++ = *s, quote);
             else if (*s == '\\' && s[1] && (!quote || s[1] == '"' || s[1] == '\\'))
                 *w++ = *++s;
-            else if (*s == '"' || *s == '\'')
+            else if (*s == '"' || (*s == '\'' && !quote))   /* ' is plain inside "..." */
                 quote = quote ? 0 : *s;
             else
                 *w++ = *s;

@@ -282,8 +282,10 @@ int proc_status_parse(const char *buf, size_t len, struct proc_status *out)
     while (line < end) {
         const char *eol = memchr(line, '\n', (size_t)(end - line));
 
+        /* The kernel ends every line: one without its newline was cut,
+         * perhaps inside a number. */
         if (eol == NULL)
-            eol = end;
+            return einval();
         if (parse_status_line(line, eol, out) < 0)
             return einval();
         line = eol + 1;
@@ -546,7 +548,8 @@ int proc_socket_inode(const char *target, unsigned long long *ino)
     uint64_t v;
 
     if (n < sizeof prefix || strncmp(target, prefix, sizeof prefix - 1) != 0 ||
-        target[n - 1] != ']' ||
+        target[n - 1] != ']' || target[sizeof prefix - 1] < '0' ||
+        target[sizeof prefix - 1] > '9' ||
         whole_number(target + sizeof prefix - 1, target + n - 1, 10, &v) < 0)
         return einval();
     *ino = v;

@@ -69,7 +69,8 @@ int proc_state_alive(char state);
 int proc_stat_parse(const char *buf, size_t len, struct proc_stat *out);
 
 /* Parse the text of /proc/PID/status. Missing lines leave their defaults
- * (have_umask 0, masks 0, counters -1). -1 with EINVAL on a malformed value. */
+ * (have_umask 0, masks 0, counters -1). -1 with EINVAL on a malformed value
+ * or a last line cut before its newline. */
 int proc_status_parse(const char *buf, size_t len, struct proc_status *out);
 
 /* Find a held lock on the file (dev, ino) in the text of /proc/locks.

@@ -14,6 +14,8 @@ size_t utf8_valid_len(const unsigned char *s, size_t avail)
     unsigned char lo = 0x80, hi = 0xbf;
     size_t need, i;
 
+    if (avail == 0)
+        return 0;           /* s[0] is not ours to read */
     if (s[0] >= 0xc2 && s[0] <= 0xdf)
         need = 2;
     else if (s[0] >= 0xe0 && s[0] <= 0xef)

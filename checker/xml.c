@@ -42,7 +42,11 @@ void xml_escape(FILE *out, const char *s)
             i++;
             continue;
         }
-        fwrite(p + i, 1, n, out);
+        /* U+FFFE and U+FFFF are valid UTF-8 but no XML 1.0 characters. */
+        if (n == 3 && p[i] == 0xef && p[i + 1] == 0xbf && p[i + 2] >= 0xbe)
+            fputs(REPLACEMENT, out);
+        else
+            fwrite(p + i, 1, n, out);
         i += n;
     }
 }

@@ -3,11 +3,14 @@
  * nested output, one-line and indented. */
 #include <check.h>
 #include <limits.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
+#include "utf8.h"
 
 /* Output written to memory, read back as one string. */
 struct capture {
@@ -330,6 +333,26 @@ START_TEST(empty_string)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_utf8: with no byte available, utf8_valid_len
+ * must not look at s[0]. Here s[0] is on a page that cannot be read, so a
+ * look is a SIGSEGV, whatever the byte would have been. */
+START_TEST(utf8_nothing_available_nothing_read)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    ck_assert_ptr_ne(map, MAP_FAILED);
+    ck_assert_int_eq(mprotect(map + page, (size_t)page, PROT_NONE), 0);
+    map[page - 2] = 0xc3;
+    map[page - 1] = 0xa9;
+    ck_assert_uint_eq(utf8_valid_len(map + page - 2, 2), 2);
+    ck_assert_uint_eq(utf8_valid_len(map + page - 1, 1), 0);
+    ck_assert_uint_eq(utf8_valid_len(map + page, 0), 0);
+    ck_assert_int_eq(munmap(map, (size_t)page * 2), 0);
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
     Suite *s = suite_create("json");
@@ -358,6 +381,7 @@ static Suite *json_suite(void)
     tcase_set_timeout(errors, 5);
     tcase_add_test(errors, escape_invalid_utf8_replaced);
     tcase_add_test(errors, escape_truncated_sequence_at_end);
+    tcase_add_test(errors, utf8_nothing_available_nothing_read);
     tcase_add_test(errors, unbalanced_end_ignored);
     suite_add_tcase(s, errors);
     return s;

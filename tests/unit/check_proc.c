@@ -269,6 +269,27 @@ START_TEST(stat_cut_anywhere)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_proc_status: a file cut inside a line, a mask
+ * cut inside its digits included, must be refused, as a stat line cut
+ * inside starttime is, not read as a smaller value. */
+START_TEST(status_cut_inside_a_line)
+{
+    struct proc_status s;
+    size_t n;
+
+    for (n = 1; n < sizeof status_text - 1; n++) {
+        if (status_text[n - 1] == '\n')
+            continue;       /* a cut between lines cannot be told from a shorter file */
+        errno = 0;
+        ck_assert_msg(proc_status_parse(status_text, n, &s) == -1, "accepted a cut at %zu", n);
+        ck_assert_int_eq(errno, EINVAL);
+    }
+    errno = 0;
+    ck_assert_int_eq(proc_status_parse("SigBlk:\t00000004", 16, &s), -1);
+    ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
 START_TEST(stat_empty_buffer)
 {
     struct proc_stat st;
@@ -799,6 +820,9 @@ START_TEST(socket_link_inode)
     ck_assert_int_eq(proc_socket_inode("pipe:[12]", &ino), -1);
     ck_assert_int_eq(proc_socket_inode("/dev/null", &ino), -1);
     ck_assert_int_eq(proc_socket_inode("socket:[1x]", &ino), -1);
+    /* Found by fuzz_proc_net_tcp: a blank before the digits passed. */
+    ck_assert_int_eq(proc_socket_inode("socket:[\t5]", &ino), -1);
+    ck_assert_int_eq(proc_socket_inode("socket:[ 5]", &ino), -1);
 }
 END_TEST
 
@@ -884,6 +908,7 @@ static Suite *proc_suite(void)
     tcase_add_unchecked_fixture(limits, unit_tmpdir_setup, unit_tmpdir_teardown);
     tcase_add_test(limits, stat_cut_anywhere);
     tcase_add_test(limits, stat_empty_buffer);
+    tcase_add_test(limits, status_cut_inside_a_line);
     tcase_add_test(limits, stat_long_name_cut);
     tcase_add_test(limits, stat_not_nul_terminated);
     tcase_add_test(limits, status_full_masks);

@@ -85,6 +85,26 @@ START_TEST(test_split)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_split_command: inside "...", a single quote is
+ * an ordinary character, as in a shell; it must not end the double quotes. */
+START_TEST(test_split_quote_in_quotes)
+{
+    int argc;
+    char **v = split_command("echo \"it's\" 'say \"hi\"'", &argc);
+
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(argc, 3);
+    ck_assert_str_eq(v[1], "it's");
+    ck_assert_str_eq(v[2], "say \"hi\"");
+    free_command(v);
+    /* Here the double quote is still open at the end. */
+    errno = 0;
+    v = split_command("a\"'b", &argc);
+    ck_assert_ptr_null(v);
+    ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
 static Suite *run_suite(void)
 {
     Suite *s = suite_create("run");
@@ -93,6 +113,7 @@ static Suite *run_suite(void)
     tcase_add_test(core, test_substitute);
     tcase_add_test(core, test_resolve);
     tcase_add_test(core, test_split);
+    tcase_add_test(core, test_split_quote_in_quotes);
     tcase_add_test(errors, test_resolve_errors);
     suite_add_tcase(s, core);
     suite_add_tcase(s, errors);

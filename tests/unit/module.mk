@@ -6,13 +6,15 @@
 # one failed test), then again under valgrind with CK_FORK=no, so that the
 # tests' own processes are the ones checked for errors and leaks.
 
-UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges check_tracker check_run check_notify
+UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges check_tracker check_run \
+              check_notify check_xml
 UNIT_BINS  := $(addprefix tests/unit/,$(UNIT_TESTS))
 UNIT_HELPER_OBJS := tests/unit/unit_tmpdir.o
 
 UNIT_OBJS_check_proc    := checker/proc.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_pidfile := checker/pidfile.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_json    := checker/json.o checker/utf8.o
+UNIT_OBJS_check_xml     := checker/xml.o checker/utf8.o
 UNIT_OBJS_check_options := checker/options.o checker/checks.o checker/judges.o \
                            checker/judges_pidfile.o checker/judges_service.o checker/judge_text.o \
                            checker/evidence.o checker/notify.o checker/utf8.o checker/text.o \
