@@ -30,7 +30,6 @@ error or a command that cannot be started.
 
 import argparse
 import ctypes
-import errno
 import json
 import os
 import select
@@ -121,7 +120,8 @@ class Datagram:
         self.t = t              # seconds since the start
         self.pid = pid          # the sender, from SCM_CREDENTIALS
         self.text = text
-        self.main = main        # the main process's pid once it was read
+        self.main = main        # the main process when it was read (after its
+                                # own MAINPID=, when that was taken)
         self.handover = False   # it named a new main process (MAINPID=)
         self.fields = {}
         for line in text.split("\n"):
@@ -155,9 +155,7 @@ class Run:
         self.main = None
         self.pidfds = {}
         self.client = None
-        self.client_state = None    # None, "waiting", "answered", "refused"
         self.answered_at = None
-        self.answer = b""
         self.tmpdir = None
 
     # .............................................................. events
@@ -260,20 +258,16 @@ class Run:
         except BlockingIOError:
             return
         except OSError as e:
-            self.client_state = "refused"
             self.note(f"connection failed: {e.strerror}")
             self.close_client()
             return
         if data:
-            self.answer += data
             if self.answered_at is None:
                 self.answered_at = self.now()
-                self.client_state = "answered"
                 self.note(f"connection answered: {data.decode(errors='replace').strip()!r}")
             return
         if self.answered_at is None:    # accepted, and closed without a word
             self.answered_at = self.now()
-            self.client_state = "answered"
             self.note("connection accepted and closed")
         self.close_client()
 
@@ -417,7 +411,6 @@ class Run:
         self.client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.client.setblocking(False)
         self.client.connect_ex(self.listen_addr)
-        self.client_state = "waiting"
         self.connected_at = self.now()
         self.note(f"connecting to {self.listen_addr[0]}:{self.listen_addr[1]}")
 
@@ -546,8 +539,8 @@ class Run:
             self.pump(deadline, lambda: not self.service_processes())
         if self.leftovers:
             self.note(f"left after the stop, killed: {self.leftovers}")
-        while self.journal_fd is not None:
-            self.pump(self.now() + 1, lambda: self.journal_fd is None)
+        # The journal's last lines: every writer is dead, so EOF is near.
+        self.pump(self.now() + self.timeout, lambda: self.journal_fd is None)
 
     def execute(self):
         # Resolved here: the service starts in /, where a relative path fails.
