@@ -126,6 +126,7 @@ struct service_seen {
     int connect_tried;          /* --socket-activation: a connection made at READY=1 */
     int connect_accepted;       /* ... and the service accepted it in time */
     long accept_ms;             /* how long after READY=1 */
+    int accepted_later;         /* ... or only later, before the stop */
     int own_listener;           /* a listening TCP socket of its own, besides fd 3 */
     unsigned own_listener_port;
     int journal_fds;            /* how many of fds 1 and 2 are still the journal pipe */

@@ -93,6 +93,29 @@ static int setup(struct run *r)
 
 /* ------------------------------------------------------------ helpers */
 
+/* The daemon's zombie children that it does not reap: each one is given
+ * until the timeout to be reaped, since a daemon that reaps on SIGCHLD
+ * still has a zombie for the instant between its child's exit and its
+ * own waitpid. */
+int run_keep_lasting_zombies(struct run *r, struct pid_list *zombies)
+{
+    struct pid_list lasting = { 0 };
+    long until = run_deadline(r->opt->timeout_ms);
+
+    for (int i = 0; i < zombies->count && i < EV_MAX_PIDS; i++) {
+        int reaped = tracker_wait_reaped(&r->t, zombies->pid[i], until);
+
+        if (reaped < 0)
+            return run_wait_failed(r, "a zombie to be reaped");
+        if (!reaped)
+            pid_list_add(&lasting, zombies->pid[i], zombies->comm[i]);
+    }
+    lasting.count += zombies->count > EV_MAX_PIDS ? zombies->count - EV_MAX_PIDS : 0;
+    *zombies = lasting;
+    return 0;
+}
+
+
 int run_scan(struct run *r, struct procset *now)
 {
     if (tracker_scan(&r->t, now) < 0)
@@ -354,6 +377,8 @@ static void cleanup(struct run *r)
     notify_close(r->notify);
     if (r->listener >= 0)
         close(r->listener);
+    if (r->client >= 0)
+        close(r->client);
     if (r->svc.journal >= 0)
         close(r->svc.journal);
     service_env_free(&r->env);
@@ -378,7 +403,7 @@ int run_candidate(const struct options *opt, struct evidence *ev, struct run_out
     r.cmd = &out->command;
     r.notify = &out->notify;
     r.notify->fd = r.notify->dirfd = -1;
-    r.listener = -1;
+    r.listener = r.client = -1;
     r.svc.journal = -1;
     r.t.sigfd = -1;
     r.first.master = r.first.status_fd = r.first.control_fd = r.first.holder_pidfd = -1;

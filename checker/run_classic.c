@@ -86,28 +86,6 @@ static int phase_launch(struct run *r)
     return count_left_behind(r, ORIGIN_FIRST, &ev->launch.left_behind);
 }
 
-/* The daemon's zombie children that it does not reap: each one is given
- * until the timeout to be reaped, since a daemon that reaps on SIGCHLD
- * still has a zombie for the instant between its child's exit and its
- * own waitpid. */
-static int keep_lasting_zombies(struct run *r, struct pid_list *zombies)
-{
-    struct pid_list lasting = { 0 };
-    long until = run_deadline(r->opt->timeout_ms);
-
-    for (int i = 0; i < zombies->count && i < EV_MAX_PIDS; i++) {
-        int reaped = tracker_wait_reaped(&r->t, zombies->pid[i], until);
-
-        if (reaped < 0)
-            return run_wait_failed(r, "a zombie to be reaped");
-        if (!reaped)
-            pid_list_add(&lasting, zombies->pid[i], zombies->comm[i]);
-    }
-    lasting.count += zombies->count > EV_MAX_PIDS ? zombies->count - EV_MAX_PIDS : 0;
-    *zombies = lasting;
-    return 0;
-}
-
 /* Phase 2: after the settle time, find the daemon and read its state. */
 static int phase_inspect(struct run *r)
 {
@@ -131,7 +109,7 @@ static int phase_inspect(struct run *r)
     if (d && inspect_daemon(d, &now, &r->ref, &ev->daemon) == 0) {
         int running;
 
-        if (keep_lasting_zombies(r, &ev->daemon.zombies) < 0) {
+        if (run_keep_lasting_zombies(r, &ev->daemon.zombies) < 0) {
             procset_free(&now);
             return -1;
         }

@@ -39,6 +39,7 @@ struct run {
     /* new-style */
     struct notify *notify;      /* the receiver (its record outlives the run) */
     int listener;               /* --socket-activation's socket, or -1 */
+    int client;                 /* the connection made at READY=1, or -1 */
     unsigned port;
     struct service svc;
     struct service_env env;
@@ -75,6 +76,10 @@ int run_pidfd_of(struct run *r, enum origin origin);
 
 /* done() for run_wait_for_pidfile: it exists and is not empty. */
 int run_pidfile_written(const struct pidfile_view *v, const void *arg);
+
+/* Keep in zombies only the daemon's zombie children that it does not reap
+ * before the timeout. 0, or -1 (message set). */
+int run_keep_lasting_zombies(struct run *r, struct pid_list *zombies);
 
 /* Is the first launch's daemon still alive? */
 int run_daemon_alive(const struct run *r);

@@ -29,6 +29,16 @@
  * (a connection accepted, a signal taken): the looks start at 1 ms. */
 #define LOOK_MAX_MS 32
 
+/* The settle time, and at least a fifth of the timeout: what cannot be
+ * waited for as an event (an accept(), a process going back to sleep) is
+ * looked at until then, so that --settle 0 asks for no instant. */
+static unsigned quiet_bound_ms(const struct run *r)
+{
+    unsigned fifth = r->opt->timeout_ms / 5;
+
+    return r->opt->settle_ms > fifth ? r->opt->settle_ms : fifth;
+}
+
 static long since_start(const struct run *r)
 {
     return now_ms() - r->start_ms;
@@ -161,9 +171,7 @@ static int connect_to_listener(const struct run *r)
 static int try_connection(struct run *r)
 {
     struct service_seen *s = &r->ev->svc;
-    unsigned bound_ms = r->opt->settle_ms > r->opt->timeout_ms / 5 ? r->opt->settle_ms
-                                                                   : r->opt->timeout_ms / 5;
-    long start = now_ms(), until = run_deadline(bound_ms), look = 1;
+    long start = now_ms(), until = run_deadline(quiet_bound_ms(r)), look = 1;
     int client = connect_to_listener(r), queued;
 
     if (client < 0)
@@ -178,7 +186,9 @@ static int try_connection(struct run *r)
         }
         look = look * 2 < LOOK_MAX_MS ? look * 2 : LOOK_MAX_MS;
     }
-    close(client);
+    /* Kept open: accepted later, before the stop, it still shows that the
+     * service serves on the socket it was given. */
+    r->client = client;
     if (queued < 0)
         return run_fail(r, "unable to read the listening socket's queue: getsockopt TCP_INFO: %s",
                         strerror(errno));
@@ -225,6 +235,32 @@ static void find_own_listener(struct run *r)
     }
 }
 
+/* Wait, with growing pauses, until no process of the service is running
+ * (all sleep, are stopped or have ended), at most `bound`: a process that
+ * has just forked and is on its way to exit() is not yet a fact to judge.
+ * A service that computes without rest gives its bound and no more. */
+static int wait_quiet(struct run *r, long bound)
+{
+    long look = 1;
+
+    for (;;) {
+        struct procset now = { 0 };
+        int busy = 0;
+
+        if (run_scan(r, &now) < 0)
+            return -1;
+        for (size_t i = 0; i < now.n && !busy; i++)
+            busy = now.v[i].origin == ORIGIN_FIRST && proc_state_alive(now.v[i].state) &&
+                   now.v[i].state == 'R';
+        procset_free(&now);
+        if (!busy || now_ms() >= bound)
+            return 0;
+        if (service_wait(r, -1, now_ms() + look < bound ? now_ms() + look : bound) < 0)
+            return -1;
+        look = look * 2 < LOOK_MAX_MS ? look * 2 : LOOK_MAX_MS;
+    }
+}
+
 /* Phase 2: after the settle time, the main process and its state. */
 static int inspect_service(struct run *r)
 {
@@ -233,7 +269,8 @@ static int inspect_service(struct run *r)
     struct procset now = { 0 };
     const struct tracked *main, *started;
 
-    if (service_settle(r, run_deadline(r->opt->settle_ms)) < 0 || run_scan(r, &now) < 0)
+    if (service_settle(r, run_deadline(r->opt->settle_ms)) < 0 ||
+        wait_quiet(r, run_deadline(quiet_bound_ms(r))) < 0 || run_scan(r, &now) < 0)
         return -1;
     started = procset_find(&now, s->started);
     s->started_alive = started && tracked_alive(started);
@@ -247,6 +284,10 @@ static int inspect_service(struct run *r)
     if (main && inspect_daemon(main, &now, &r->ref, &ev->daemon) == 0) {
         const struct fd_seen *f1 = daemon_fd(&ev->daemon, 1), *f2 = daemon_fd(&ev->daemon, 2);
 
+        if (run_keep_lasting_zombies(r, &ev->daemon.zombies) < 0) {
+            procset_free(&now);
+            return -1;
+        }
         r->daemon = *main;
         r->have_daemon = 1;
         s->main = main->pid;
@@ -362,6 +403,8 @@ static int stop_service(struct run *r)
         inspect_pidfile(ev->pidfile_path, &now, ev->checker_pid, &ev->pidfile_before_stop);
         procset_free(&now);
     }
+    if (r->client >= 0 && !s->connect_accepted)
+        s->accepted_later = accept_queue(r->listener) == 0;
     if (!run_daemon_alive(r))
         return 0;
     ev->stop_ran = 1;

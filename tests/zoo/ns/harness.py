@@ -706,7 +706,11 @@ class Run:
         if not self.watchdog_ms:
             self.verdict("watchdog", "skip", "without --watchdog")
             return
-        start = self.ready.t if self.ready else self.ready_wait_end
+        if not self.ready:
+            # The checker's reading: the interval runs from READY=1.
+            self.verdict("watchdog", "skip", "no READY=1: no interval to judge")
+            return
+        start = self.ready.t
         end = self.term_at if self.term_at is not None else self.exit_times.get(self.main, self.now())
         pings = [d.t for d in self.datagrams if d.says("WATCHDOG") and d.pid == d.main and start <= d.t <= end]
         others = sorted({d.pid for d in self.datagrams if d.says("WATCHDOG") and d.pid != d.main})
