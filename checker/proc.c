@@ -267,13 +267,15 @@ static int parse_status_line(const char *line, const char *eol, struct proc_stat
     return 0;
 }
 
-int proc_status_parse(const char *buf, size_t len, struct proc_status *out)
+/* Call fn on each line of [buf, buf + len), without its newline, until
+ * it returns non-zero: that value (-1 is EINVAL), or 0 after the last
+ * line. With whole_lines, a last line without its newline is EINVAL: the
+ * kernel ends every line, so one without was cut, perhaps inside a number. */
+static int each_line(const char *buf, size_t len, int whole_lines,
+                     int (*fn)(const char *line, const char *eol, void *ctx), void *ctx)
 {
     const char *line = buf, *end;
 
-    memset(out, 0, sizeof *out);
-    out->voluntary_ctxt_switches = -1;
-    out->vmrss_kb = -1;
     if (len == 0)
         return 0;
     if (buf == NULL)
@@ -281,16 +283,33 @@ int proc_status_parse(const char *buf, size_t len, struct proc_status *out)
     end = buf + len;
     while (line < end) {
         const char *eol = memchr(line, '\n', (size_t)(end - line));
+        int r;
 
-        /* The kernel ends every line: one without its newline was cut,
-         * perhaps inside a number. */
+        if (eol == NULL && whole_lines)
+            return einval();
         if (eol == NULL)
+            eol = end;
+        r = fn(line, eol, ctx);
+        if (r < 0)
             return einval();
-        if (parse_status_line(line, eol, out) < 0)
-            return einval();
+        if (r > 0)
+            return r;
         line = eol + 1;
     }
     return 0;
+}
+
+static int status_line(const char *line, const char *eol, void *out)
+{
+    return parse_status_line(line, eol, out);
+}
+
+int proc_status_parse(const char *buf, size_t len, struct proc_status *out)
+{
+    memset(out, 0, sizeof *out);
+    out->voluntary_ctxt_switches = -1;
+    out->vmrss_kb = -1;
+    return each_line(buf, len, 1, status_line, out);
 }
 
 /* [p, end) is exactly one number. */
@@ -382,40 +401,39 @@ static int parse_lock_line(struct cursor *c, struct proc_lock *lk)
     return r == 0 && !waiter;
 }
 
+struct lock_search {
+    dev_t dev;
+    ino_t ino;
+    struct proc_lock *out;
+};
+
+/* 1 and the lock kept when the line is a held lock on the file. */
+static int lock_line(const char *line, const char *eol, void *ctx)
+{
+    struct lock_search *q = ctx;
+    struct cursor c = { line, eol };
+    struct proc_lock lk;
+    int held;
+
+    if (line_done(&c))
+        return 0;
+    memset(&lk, 0, sizeof lk);
+    held = parse_lock_line(&c, &lk);
+    if (held <= 0)
+        return held;
+    if (lk.major != major(q->dev) || lk.minor != minor(q->dev) ||
+        lk.ino != (unsigned long long)q->ino)
+        return 0;
+    *q->out = lk;
+    return 1;
+}
+
 int proc_locks_find(const char *buf, size_t len, dev_t dev, ino_t ino,
                     struct proc_lock *out)
 {
-    const char *line = buf, *end;
+    struct lock_search q = { dev, ino, out };
 
-    if (len == 0)
-        return 0;
-    if (buf == NULL)
-        return einval();
-    end = buf + len;
-    while (line < end) {
-        const char *eol = memchr(line, '\n', (size_t)(end - line));
-        struct cursor c;
-        struct proc_lock lk;
-        int held;
-
-        if (eol == NULL)
-            eol = end;
-        c.p = line;
-        c.end = eol;
-        line = eol + 1;
-        if (line_done(&c))
-            continue;
-        memset(&lk, 0, sizeof lk);
-        held = parse_lock_line(&c, &lk);
-        if (held < 0)
-            return einval();
-        if (held && lk.major == major(dev) && lk.minor == minor(dev) &&
-            lk.ino == (unsigned long long)ino) {
-            *out = lk;
-            return 1;
-        }
-    }
-    return 0;
+    return each_line(buf, len, 0, lock_line, &q);
 }
 
 /* "flags:\t0100002" (octal), "lock:\t1: POSIX ..." (a /proc/locks line);
@@ -448,26 +466,15 @@ static int parse_fdinfo_line(const char *line, const char *eol, struct proc_fdin
     return 0;
 }
 
+static int fdinfo_line(const char *line, const char *eol, void *out)
+{
+    return parse_fdinfo_line(line, eol, out);
+}
+
 int proc_fdinfo_parse(const char *buf, size_t len, struct proc_fdinfo *out)
 {
-    const char *line = buf, *end;
-
     memset(out, 0, sizeof *out);
-    if (len == 0)
-        return 0;
-    if (buf == NULL)
-        return einval();
-    end = buf + len;
-    while (line < end) {
-        const char *eol = memchr(line, '\n', (size_t)(end - line));
-
-        if (eol == NULL)
-            eol = end;
-        if (parse_fdinfo_line(line, eol, out) < 0)
-            return einval();
-        line = eol + 1;
-    }
-    return 0;
+    return each_line(buf, len, 0, fdinfo_line, out);
 }
 
 /* "0100007F:1F90" or a 32-digit IPv6 address, then ":PORT" in hex. */
@@ -507,38 +514,36 @@ static int parse_tcp_line(struct cursor *c, struct proc_tcp_listener *l, int *li
     return 0;
 }
 
+struct tcp_table {
+    struct proc_tcp_listener *out;
+    size_t cap;
+    long count;
+    int header;                 /* the first line is yet to come */
+};
+
+static int tcp_line(const char *line, const char *eol, void *ctx)
+{
+    struct tcp_table *t = ctx;
+    struct cursor c = { line, eol };
+    struct proc_tcp_listener l;
+    int listening;
+
+    if (t->header || line_done(&c)) {
+        t->header = 0;
+        return 0;
+    }
+    if (parse_tcp_line(&c, &l, &listening) < 0)
+        return -1;
+    if (listening && (size_t)t->count++ < t->cap)
+        t->out[t->count - 1] = l;
+    return 0;
+}
+
 long proc_tcp_listeners(const char *buf, size_t len, struct proc_tcp_listener *out, size_t cap)
 {
-    const char *line, *end;
-    long count = 0;
-    int header = 1;
+    struct tcp_table t = { out, cap, 0, 1 };
 
-    if (len == 0)
-        return 0;
-    if (buf == NULL)
-        return einval();
-    end = buf + len;
-    for (line = buf; line < end;) {
-        const char *eol = memchr(line, '\n', (size_t)(end - line));
-        struct proc_tcp_listener l;
-        struct cursor c;
-        int listening;
-
-        if (eol == NULL)
-            eol = end;
-        c.p = line;
-        c.end = eol;
-        line = eol + 1;
-        if (header || line_done(&c)) {
-            header = 0;
-            continue;
-        }
-        if (parse_tcp_line(&c, &l, &listening) < 0)
-            return einval();
-        if (listening && (size_t)count++ < cap)
-            out[count - 1] = l;
-    }
-    return count;
+    return each_line(buf, len, 0, tcp_line, &t) < 0 ? -1 : t.count;
 }
 
 int proc_socket_inode(const char *target, unsigned long long *ino)
@@ -740,6 +745,19 @@ ssize_t proc_read_link(int dirfd, const char *name, char *buf, size_t cap)
     }
     buf[n] = '\0';
     return n;
+}
+
+int proc_read_live(pid_t pid, unsigned long long starttime, struct proc_stat *st,
+                   struct proc_status *status)
+{
+    int dir = proc_open(pid), r;
+
+    if (dir < 0)
+        return 0;
+    r = proc_read_stat(dir, st) == 0 && st->starttime == starttime &&
+        proc_state_alive(st->state) && proc_read_status(dir, status) == 0;
+    close(dir);
+    return r;
 }
 
 /* 1 only for a process seen alive under this identity. 0 when it is gone

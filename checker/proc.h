@@ -131,6 +131,12 @@ int proc_read_fdinfo(int dirfd, int fd, struct proc_fdinfo *out);
  * cut to cap-1 bytes. Returns the length or -1 with errno. */
 ssize_t proc_read_link(int dirfd, const char *name, char *buf, size_t cap);
 
+/* The stat and status of the very process (pid, starttime) while it is
+ * alive: 1 and both filled, or 0 when it is gone, a zombie, another
+ * process under the same pid, or unreadable. */
+int proc_read_live(pid_t pid, unsigned long long starttime, struct proc_stat *st,
+                   struct proc_status *status);
+
 /* Is a process alive: it exists and is not a zombie or dead. Compares the
  * start time too when starttime is non-zero, so a reused pid is not taken
  * for the process seen before. */

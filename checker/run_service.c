@@ -315,15 +315,9 @@ static int took_sighup(const struct tracked *p)
 {
     struct proc_stat st;
     struct proc_status status;
-    int dir = proc_open(p->pid), r = 1;
 
-    if (dir < 0)
-        return 1;
-    if (proc_read_stat(dir, &st) == 0 && st.starttime == p->starttime &&
-        proc_state_alive(st.state) && proc_read_status(dir, &status) == 0)
-        r = !((status.sigpnd | status.shdpnd) & (1ull << (SIGHUP - 1))) && st.state != 'R';
-    close(dir);
-    return r;
+    return !proc_read_live(p->pid, p->starttime, &st, &status) ||
+           (!((status.sigpnd | status.shdpnd) & (1ull << (SIGHUP - 1))) && st.state != 'R');
 }
 
 /* RELOADING=1 since the SIGHUP, and READY=1 after it. */

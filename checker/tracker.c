@@ -491,15 +491,8 @@ static int ending(const struct tracked *p)
 {
     struct proc_stat st;
     struct proc_status status;
-    int dir = proc_open(p->pid), r = 1;
 
-    if (dir < 0)
-        return 1;
-    if (proc_read_stat(dir, &st) == 0 && st.starttime == p->starttime &&
-        proc_state_alive(st.state) && proc_read_status(dir, &status) == 0)
-        r = proc_is_ending(&st, &status);
-    close(dir);
-    return r;
+    return !proc_read_live(p->pid, p->starttime, &st, &status) || proc_is_ending(&st, &status);
 }
 
 int tracker_still_running(struct tracker *t, const struct tracked *p, long settled, long bound)
