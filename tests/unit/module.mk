@@ -6,7 +6,8 @@
 # one failed test), then again under valgrind with CK_FORK=no, so that the
 # tests' own processes are the ones checked for errors and leaks.
 
-UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges check_tracker check_run
+UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges check_tracker check_run \
+              check_tracer
 UNIT_BINS  := $(addprefix tests/unit/,$(UNIT_TESTS))
 UNIT_HELPER_OBJS := tests/unit/unit_tmpdir.o
 
@@ -17,6 +18,7 @@ UNIT_OBJS_check_options := checker/options.o checker/pidfile.o checker/fdio.o $(
 UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/text.o checker/pidfile.o checker/fdio.o checker/options.o
 UNIT_OBJS_check_tracker := checker/tracker.o checker/proc.o checker/fdio.o
 UNIT_OBJS_check_run     := $(CHECKER_LIB_OBJS)
+UNIT_OBJS_check_tracer  := checker/tracer.o checker/trace.o checker/proc.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_LIBS_check_run     := -lutil
 
 # Evaluated when used, so that `make check` sees the package that its
@@ -25,8 +27,10 @@ UNIT_CHECK_CFLAGS = $(shell pkg-config --cflags check)
 UNIT_CHECK_LIBS   = $(shell pkg-config --libs check)
 
 # valgrind 3.19 does not know pidfd_open (syscall 434), which the tracker
-# needs; its memory is checked by checker-asan-check instead.
-UNIT_NO_VALGRIND := tests/unit/check_tracker
+# needs; its memory is checked by checker-asan-check instead. Nor can it
+# run a tracer (ptrace, process_vm_readv): tests/trace's harness-asan
+# checks the tracer's memory.
+UNIT_NO_VALGRIND := tests/unit/check_tracker tests/unit/check_tracer
 
 UNIT_VALGRIND := valgrind --error-exitcode=1 --leak-check=full \
                  --errors-for-leak-kinds=definite,indirect,possible -q
