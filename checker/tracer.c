@@ -561,7 +561,7 @@ static const char *kind_words(int kind)
 
 /* ---- the seccomp filter ---- */
 
-enum { L_NONE, L_ALLOW, L_TRACE, L_FCNTL, L_SIGACTION, L_SIGMASK, L_LOWFD, L_COUNT };
+enum { L_NONE, L_ALLOW, L_TRACE, L_FCNTL, L_SIGACTION, L_SIGMASK, L_LOWFD, L_PRCTL, L_COUNT };
 
 struct followed_call {
     long nr;
@@ -593,6 +593,7 @@ static const struct followed_call followed[] = {
     { SYS_close_range, L_TRACE },
 #endif
     { SYS_flock, L_TRACE },
+    { SYS_seccomp, L_TRACE }, { SYS_prctl, L_PRCTL },
     { SYS_fcntl, L_FCNTL },
     { SYS_rt_sigaction, L_SIGACTION }, { SYS_rt_sigprocmask, L_SIGMASK },
     { SYS_close, L_LOWFD }, { SYS_write, L_LOWFD }, { SYS_pwrite64, L_LOWFD },
@@ -697,6 +698,12 @@ static int build_filter(struct tracer *tr)
     load_arg(&b, 0, LO_WORD);
     emit(&b, BPF_JMP | BPF_JGE | BPF_K, LOW_FD_LIMIT, L_ALLOW, L_TRACE);
 
+    /* A filter of the candidate's own: stricter than this one, it can
+     * hide calls from the trace, which then says so. */
+    b.at[L_PRCTL] = b.n;
+    load_arg(&b, 0, LO_WORD);
+    emit(&b, BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECCOMP, L_TRACE, L_ALLOW);
+
     /* The two answers last: BPF jumps only forward. */
     b.at[L_ALLOW] = b.n;
     emit(&b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, L_NONE, L_NONE);
@@ -745,10 +752,8 @@ static struct tproc *proc_new(struct tracer *tr, pid_t pid, int launch, pid_t pp
     struct tproc *p;
     struct proc_stat st;
 
-    if (tr->nprocs >= tr->max || tr->ntasks >= tr->max) {
-        tr->rec->procs_dropped++;
+    if (tr->nprocs >= tr->max || tr->ntasks >= tr->max)
         return NULL;
-    }
     if (!task_new(tr, pid, pid, blocked))
         return NULL;
     p = tab_insert(tr->procs, sizeof *tr->procs, tr->cap, pid);
@@ -788,6 +793,10 @@ static struct ttask *adopt(struct tracer *tr, pid_t tid, pid_t creator, int even
     pid_t tgid, ppid;
     uint64_t blocked;
 
+    /* Full: say nothing more about it, and do not read /proc again at
+     * each of its stops. */
+    if (tr->ntasks >= tr->max)
+        return NULL;
     if (read_proc(tid, "status", status, sizeof status) < 0)
         return NULL;
     tgid = (pid_t)status_number(status, "Tgid", 10, tid);
@@ -1013,15 +1022,17 @@ static void on_entry(struct tracer *tr, pid_t tid, struct ttask *t, struct tproc
     case SYS_close:
         on_close_entry(tr, tid, p, (int)args[0]);
         return;
-    case SYS_umask:
-        record(tr, p, TE_UMASK, (long long)(args[0] & 0777), "umask %03llo",
-               (unsigned long long)(args[0] & 0777));
-        return;
     case SYS_rt_sigaction:
         on_sigaction_entry(tr, tid, p, args);
         return;
     case SYS_rt_sigprocmask:
         on_sigmask_entry(tr, tid, t, p, args);
+        return;
+    case SYS_prctl:
+        t->want_exit = (int)args[0] == PR_SET_SECCOMP && args[1] == SECCOMP_MODE_FILTER;
+        return;
+    case SYS_seccomp:
+        t->want_exit = args[0] == SECCOMP_SET_MODE_FILTER;
         return;
     case SYS_fcntl:
         switch ((int)args[1]) {
@@ -1258,6 +1269,15 @@ static void on_call_exit(struct tracer *tr, pid_t tid, struct ttask *t, struct t
             record(tr, p, TE_SETSID, -err, "setsid: %s", err_name(err));
         else
             record(tr, p, TE_SETSID, rval, "new session %lld", (long long)rval);
+    } else if (nr == SYS_umask) {
+        /* It cannot fail, but under a filter of the candidate's own. */
+        if (!err)
+            record(tr, p, TE_UMASK, (long long)(t->args[0] & 0777), "umask %03llo",
+                   (unsigned long long)(t->args[0] & 0777));
+    } else if (nr == SYS_seccomp || nr == SYS_prctl) {
+        if (!err)
+            record(tr, p, TE_UNSEEN, 0, "it installs a seccomp filter of its own: the system "
+                   "calls that filter refuses or kills are not seen from here on");
     } else if (nr == SYS_setpgid) {
         on_setpgid_exit(tr, p, t->args, rval, err);
     } else if (nr == SYS_chdir || nr == SYS_fchdir) {
@@ -1328,7 +1348,9 @@ static void on_spawn(struct tracer *tr, pid_t tid, struct ttask *t, int event)
         return;
     c = task_find(tr, (pid_t)child);
     if (!c) {
-        adopt(tr, (pid_t)child, tid, event);
+        /* Counted here, once: its own stops find no state either. */
+        if (!adopt(tr, (pid_t)child, tid, event) && tr->ntasks >= tr->max && event != PTRACE_EVENT_CLONE)
+            tr->rec->procs_dropped++;
         return;
     }
     /* Its first stop came first: now the word for how it was made is known. */

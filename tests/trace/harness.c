@@ -13,8 +13,8 @@
  * {pidfile} in COMMAND and CMD is the scratch pidfile. Prints the record
  * as JSON lines, then a summary line that says what was left behind
  * (processes, traced ones, stopped ones). --bench N runs the whole
- * sequence N times in each mode (off, filter, syscall) and prints the
- * median time of each launch per mode. */
+ * sequence N times in each mode (off, filter, syscall), interleaved,
+ * and prints the median time of each launch per mode as JSON lines. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -690,7 +690,9 @@ static int run_once(const struct options *opt, int traced, enum tracer_mode mode
     if (opt->bench) {
         static double ms[3][64][MAX_LAUNCH];
         static int nl[3], rounds[3];
+        static size_t stops[3];
         int m = !traced ? 0 : mode == TRACER_FILTER ? 1 : 2;
+        stops[m] += r.rec.stops;
         if (rounds[m] < 64) {
             for (int i = 0; i < r.nl; i++)
                 ms[m][rounds[m]][i] = r.l[i].ms;
@@ -698,9 +700,10 @@ static int run_once(const struct options *opt, int traced, enum tracer_mode mode
             rounds[m]++;
         }
         if (print < 0) {        /* report: medians per launch, per mode */
-            static const char *names[3] = { "untraced", "filter", "syscall" };
+            static const char *names[3] = { "off", "filter", "syscall" };
             for (m = 0; m < 3; m++) {
-                printf("%-9s", names[m]);
+                printf("{\"bench\": \"%s\", \"rounds\": %d, \"stops\": %zu, \"launches\": [",
+                       names[m], rounds[m], rounds[m] ? stops[m] / (size_t)rounds[m] : 0);
                 for (int i = 0; i < nl[m]; i++) {
                     double v[64];
                     for (int k = 0; k < rounds[m]; k++)
@@ -711,9 +714,10 @@ static int run_once(const struct options *opt, int traced, enum tracer_mode mode
                             v[b] = v[b - 1];
                             v[b - 1] = tmp;
                         }
-                    printf("  %s %7.2f ms", trace_launch_name(r.kinds[i]), v[rounds[m] / 2]);
+                    printf("%s[\"%s\", %.2f]", i ? ", " : "", trace_launch_name(r.kinds[i]),
+                           v[rounds[m] / 2]);
                 }
-                printf("\n");
+                printf("]}\n");
             }
         }
     }

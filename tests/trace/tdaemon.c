@@ -26,6 +26,10 @@
  *                                 exit 0 when all went as untraced
  *   tdaemon setuid PROBE          runs PROBE (a set-user-ID copy of this
  *                                 program) and exits with its status
+ *   tdaemon vfork                 vfork, the child execs sh -c 'exit 5';
+ *                                 exits with the child's status
+ *   tdaemon own-filter            installs a seccomp filter of its own that
+ *                                 fails umask with EPERM, calls umask, exits 0
  *   tdaemon probe                 exit 0 when effective uid != real uid
  *   tdaemon stop PIDFILE          SIGTERM the pid in PIDFILE, wait for its end
  *
@@ -39,7 +43,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -328,6 +337,40 @@ static int run_setuid(const char *probe)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static int run_vfork(void)
+{
+    int status;
+    pid_t child = vfork();
+
+    if (child < 0)
+        fail("vfork");
+    if (child == 0) {
+        execl("/bin/sh", "sh", "-c", "exit 5", (char *)NULL);
+        _exit(127);
+    }
+    if (waitpid(child, &status, 0) != child)
+        fail("wait for the child");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* A stricter filter than the tracer's: its EPERM wins over the trace. */
+static int own_filter(void)
+{
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_umask, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = { sizeof code / sizeof *code, code };
+
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+        fail("install a seccomp filter");
+    umask(0);
+    return 0;
+}
+
 static int stop(const char *pidfile)
 {
     char text[32] = "";
@@ -361,6 +404,10 @@ int main(int argc, char **argv)
         pl.count = 0;
     if (strcmp(pl.mode, "tstp") == 0)
         return tstp();
+    if (strcmp(pl.mode, "own-filter") == 0)
+        return own_filter();
+    if (strcmp(pl.mode, "vfork") == 0)
+        return run_vfork();
     if (strcmp(pl.mode, "probe") == 0)
         return geteuid() != getuid() ? 0 : 3;
     if (strcmp(pl.mode, "setuid") == 0 && pl.pidfile)
