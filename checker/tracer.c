@@ -841,8 +841,12 @@ static int watched(const struct tracer *tr, int sig)
     return sig >= 1 && sig <= 64 && (tr->watched & (1ULL << (sig - 1)));
 }
 
-static long open_flags(const struct tracer *tr, pid_t tid, uint64_t nr, const uint64_t *args)
+/* The flags of an open call: openat2 keeps them in its struct open_how,
+ * whose first field they are. */
+static long open_flags(pid_t tid, uint64_t nr, const uint64_t *args)
 {
+    uint64_t how = 0;
+
 #ifdef SYS_open
     if (nr == SYS_open)
         return (long)args[1];
@@ -853,13 +857,11 @@ static long open_flags(const struct tracer *tr, pid_t tid, uint64_t nr, const ui
 #endif
 #ifdef SYS_openat2
     if (nr == SYS_openat2) {
-        uint64_t flags = 0;
-        (void)tr;
-        peek(tid, args[2], &flags, sizeof flags);
-        return (long)flags;
+        peek(tid, args[2], &how, sizeof how);
+        return (long)how;
     }
 #endif
-    (void)tr;
+    (void)how;
     (void)tid;
     return (long)args[2];
 }
@@ -1066,7 +1068,7 @@ static void on_open_exit(struct tracer *tr, pid_t tid, struct ttask *t, struct t
     struct stat st;
     int kind, fd = (int)rval;
 
-    open_flags_text(open_flags(tr, tid, t->nr, t->args), flags, sizeof flags);
+    open_flags_text(open_flags(tid, t->nr, t->args), flags, sizeof flags);
     if (err) {
         if (names_pidfile(tr, tid, t->path))
             record(tr, p, TE_OPEN, -err, "the pidfile %s (%s): %s", t->path, flags, err_name(err));
@@ -1115,23 +1117,28 @@ static void on_dup_exit(struct tracer *tr, pid_t tid, struct tproc *p, int oldfd
 static void on_close_range_exit(struct tracer *tr, struct tproc *p, const uint64_t *args)
 {
     unsigned first = (unsigned)args[0], last = (unsigned)args[1];
+    struct fdslot gone[TRACER_FDS];
     char list[TRACE_DETAIL] = "";
     size_t len = 0;
-    int shown = 0;
+    int ngone = 0, shown = 0;
 
     if (args[2] & CLOSE_RANGE_CLOEXEC)
         return;                     /* they close at exec, where it is recorded */
-    for (int i = p->nfds - 1; i >= 0; i--) {
-        struct fdslot s = p->fds[i];
-        if ((unsigned)s.fd < first || (unsigned)s.fd > last)
-            continue;
-        if ((s.fd <= 2 || s.kind == FD_SENTINEL || s.kind == FD_PIDFILE) && len < sizeof list) {
-            len += (size_t)snprintf(list + len, sizeof list - len, "%s%d (%s)", shown ? ", " : "",
-                                    s.fd, kind_words(s.kind));
-            shown++;
+    for (int i = p->nfds - 1; i >= 0; i--)
+        if ((unsigned)p->fds[i].fd >= first && (unsigned)p->fds[i].fd <= last) {
+            gone[ngone++] = p->fds[i];
+            p->fds[i] = p->fds[--p->nfds];
         }
-        p->fds[i] = p->fds[--p->nfds];
-    }
+    for (int i = 1; i < ngone; i++)         /* in the order of the numbers */
+        for (int j = i; j > 0 && gone[j - 1].fd > gone[j].fd; j--) {
+            struct fdslot tmp = gone[j];
+            gone[j] = gone[j - 1];
+            gone[j - 1] = tmp;
+        }
+    for (int i = 0; i < ngone && len < sizeof list; i++)
+        if (gone[i].fd <= 2 || gone[i].kind == FD_SENTINEL || gone[i].kind == FD_PIDFILE)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%d (%s)", shown++ ? ", " : "",
+                                    gone[i].fd, kind_words(gone[i].kind));
     if (shown)
         record(tr, p, TE_CLOSE, first, "close_range(%u, %u): %s", first, last, list);
 }

@@ -9,12 +9,14 @@
  *
  * Usage: harness [--mode filter|syscall|auto|off] [--second] [--stale]
  *                [--stop CMD] [--max-events N] [--max-procs N]
- *                [--max-tasks N] [--bench N] [--quiet] -- COMMAND...
+ *                [--max-tasks N] [--bench N] [--quiet] [--die] -- COMMAND...
  * {pidfile} in COMMAND and CMD is the scratch pidfile. Prints the record
  * as JSON lines, then a summary line that says what was left behind
  * (processes, traced ones, stopped ones). --bench N runs the whole
  * sequence N times in each mode (off, filter, syscall), interleaved,
- * and prints the median time of each launch per mode as JSON lines. */
+ * and prints the median time of each launch per mode as JSON lines.
+ * --die: after the first start, print the daemon's pid and die of
+ * SIGKILL, as a checker might. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -46,10 +48,12 @@
 
 static const char *prog = "harness";
 
+static void cleanup_and_exit(int status);
+
 static void die(const char *what)
 {
     fprintf(stderr, "%s: fatal: unable to %s: %s\n", prog, what, strerror(errno));
-    exit(111);
+    cleanup_and_exit(111);
 }
 
 static long now_ms(void)
@@ -70,7 +74,7 @@ static double now_msf(void)
 
 struct options {
     enum tracer_mode mode;
-    int off, second, stale, quiet, bench;
+    int off, second, stale, quiet, bench, die;
     const char *stop;
     size_t max_events, max_procs, max_tasks;
     char **command;
@@ -419,6 +423,10 @@ static void stop_daemon(struct run *r, pid_t daemon)
     int pidfd = daemon > 0 ? pidfd_open(daemon, 0) : -1;
     double start = now_msf();
 
+    /* What the checker did is part of the timeline too. */
+    if (r->tr && !r->opt->stop)
+        trace_add_event(&r->rec, r->l[0].index, 0, 0, TE_CHECKER, SIGTERM, "SIGTERM to %d",
+                        (int)daemon);
     if (r->opt->stop) {
         char cmd[512];
         char *argv[] = { "/bin/sh", "-c", cmd, NULL };
@@ -544,6 +552,34 @@ static void sweep(struct run *r)
     reap(r);
 }
 
+/* The run in progress, for a fatal error's clean-up, and who owns it (a
+ * forked holder must not clean up the harness's run). */
+static struct run *current;
+static pid_t current_owner;
+
+/* Leave nothing behind, even on a fatal error: the candidate's processes
+ * (a traced one would die with the tracer anyway, PTRACE_O_EXITKILL, but
+ * not an untraced one) and the scratch directory. */
+static void cleanup_and_exit(int status)
+{
+    struct run *r = current;
+    pid_t pids[4096];
+    int n;
+
+    current = NULL;
+    if (r && getpid() == current_owner) {
+        n = descendants(getpid(), pids, 4096, r, NULL);
+        for (int i = 0; i < n && i < 4096; i++)
+            kill(pids[i], SIGKILL);
+        for (int i = 0; i < r->nl; i++)
+            kill(r->l[i].holder, SIGKILL);
+        unlink(r->pidfile);
+        rmdir(r->cwd);
+        rmdir(r->dir);
+    }
+    exit(status);
+}
+
 static void json_string(const char *s)
 {
     putchar('"');
@@ -620,6 +656,8 @@ static int run_once(const struct options *opt, int traced, enum tracer_mode mode
         die("create a scratch directory");
     snprintf(r.cwd, sizeof r.cwd, "%s/cwd", r.dir);
     snprintf(r.pidfile, sizeof r.pidfile, "%s/pidfile", r.dir);
+    current = &r;
+    current_owner = getpid();
     if (mkdir(r.cwd, 0755) < 0)
         die("create the scratch cwd");
     for (int i = 0; i < opt->argc && i < MAX_ARGS; i++) {
@@ -643,10 +681,20 @@ static int run_once(const struct options *opt, int traced, enum tracer_mode mode
     first = launch_start(&r, TL_START, argv);
     launch_wait(&r, first);
     r.daemon = pidfile_pid(&r);
+    if (opt->die) {
+        /* A checker killed mid-run: PTRACE_O_EXITKILL must end its tracees.
+         * The caller removes the scratch directory. */
+        printf("{\"daemon\": %d, \"dir\": \"%s\"}\n", (int)r.daemon, r.dir);
+        fflush(stdout);
+        kill(getpid(), SIGKILL);
+    }
     if (opt->second) {
         struct launch *l = launch_start(&r, TL_SECOND, argv);
         launch_wait(&r, l);
     }
+    if (r.tr)
+        trace_add_event(&r.rec, first->index, 0, 0, TE_CHECKER, 0, "hang-up of the first "
+                        "launch's terminal");
     launch_release(&r, first);          /* the hangup */
     stop_daemon(&r, r.daemon);
     if (opt->stale) {
@@ -728,13 +776,14 @@ static int run_once(const struct options *opt, int traced, enum tracer_mode mode
     unlink(r.pidfile);
     rmdir(r.cwd);
     rmdir(r.dir);
+    current = NULL;
     return left || traced_left || stopped;
 }
 
 static void usage(void)
 {
     fprintf(stderr, "usage: %s [--mode filter|syscall|auto|off] [--second] [--stale] [--stop CMD] "
-            "[--max-events N] [--max-procs N] [--max-tasks N] [--bench N] [--quiet] -- COMMAND...\n",
+            "[--max-events N] [--max-procs N] [--max-tasks N] [--bench N] [--quiet] [--die] -- COMMAND...\n",
             prog);
     exit(2);
 }
@@ -752,6 +801,8 @@ int main(int argc, char **argv)
             opt.stale = 1;
         else if (strcmp(a, "--quiet") == 0)
             opt.quiet = 1;
+        else if (strcmp(a, "--die") == 0)
+            opt.die = 1;
         else if (!v)
             usage();
         else if (strcmp(a, "--mode") == 0 && ++i) {

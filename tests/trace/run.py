@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 NOBODY = 65534
 TIMEOUT = 120           # seconds, a fallback: a run takes well under one
@@ -408,6 +409,54 @@ def check_already_traced(tally, env, bindir):
     tally.result(f"already-traced ({env.name})", problems)
 
 
+def gone_or_zombie(pid, deadline_s=5.0):
+    """Bounded poll: the SIGKILL is sent as the tracer exits, and takes
+    effect a moment later."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"tdaemon" not in f.read():
+                    return True         # the pid names another process now
+            with open(f"/proc/{pid}/stat") as f:
+                text = f.read()
+            if text[text.rindex(")") + 2] in "ZX":
+                return True
+        except (OSError, ValueError):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def check_exitkill(tally, env, bindir):
+    """A checker killed mid-run leaves no tracee (PTRACE_O_EXITKILL). Run
+    outside a PID namespace, whose end would kill them anyway, on the
+    benign classic daemon."""
+    tdaemon = os.path.join(bindir, "tdaemon")
+    ns = ("unshare", "--pid", "--fork", "--mount-proc")
+    prefix = [a for a in env.prefix if a not in ns]
+    for mode in ("filter", "syscall"):
+        problems = []
+        cmd = prefix + [os.path.join(bindir, "harness"), "--die", "--mode", mode, "--",
+                        tdaemon, "classic", "{pidfile}"]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, cwd="/")
+        try:
+            said = json.loads(p.stdout.splitlines()[0])
+            daemon = said["daemon"]
+        except (IndexError, ValueError, KeyError):
+            problems.append(f"no daemon pid: {p.stdout!r} {p.stderr!r}")
+            said, daemon = {}, 0
+        if daemon and not gone_or_zombie(daemon):
+            problems.append(f"the daemon {daemon} survived its tracer")
+            try:
+                os.kill(daemon, 9)      # ours: this test started it
+            except OSError:
+                pass
+        if said.get("dir", "").startswith("/tmp/harness."):
+            shutil.rmtree(said["dir"], ignore_errors=True)
+        tally.result(f"exitkill ({mode}, {env.name})", problems)
+
+
 def check_asan(tally, env, bindir):
     """The tracer's own memory, under AddressSanitizer and UBSan."""
     tdaemon = os.path.join(bindir, "tdaemon")
@@ -459,6 +508,8 @@ def main():
                 tally.skip(f"setuid ({env.name})", "needs root to make a set-user-ID program")
         if not opt.cases or "already-traced" in opt.cases:
             check_already_traced(tally, env, bindir)
+        if not opt.cases or "exitkill" in opt.cases:
+            check_exitkill(tally, env, bindir)
         if (not opt.cases or "asan" in opt.cases) and \
            os.path.exists(os.path.join(bindir, "harness-asan")):
             check_asan(tally, env, bindir)
