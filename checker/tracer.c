@@ -1190,7 +1190,8 @@ static size_t written_bytes(pid_t tid, const struct ttask *t, size_t n, unsigned
         return r > 0 ? (size_t)r : 0;
     }
     r = peek(tid, t->args[1], iov, sizeof iov);    /* writev and pwritev: the iovecs */
-    for (int i = 0; r > 0 && i < (int)((size_t)r / sizeof *iov) && i < (int)t->args[2] && got < n; i++) {
+    for (int i = 0, count = r > 0 ? (int)((size_t)r / sizeof *iov) : 0;
+         i < count && i < (int)t->args[2] && got < n; i++) {
         size_t want = iov[i].iov_len < n - got ? iov[i].iov_len : n - got;
         ssize_t m = peek(tid, (uint64_t)(uintptr_t)iov[i].iov_base, buf + got, want);
         if (m <= 0)
@@ -1216,7 +1217,8 @@ static void on_write_exit(struct tracer *tr, pid_t tid, struct ttask *t, struct 
         record(tr, p, TE_PIDFILE_WRITE, rval, "%s (%lld bytes, fd %d, at offset %lld)", quoted,
                (long long)rval, fd, (long long)t->args[3]);
     else
-        record(tr, p, TE_PIDFILE_WRITE, rval, "%s (%lld bytes, fd %d)", quoted, (long long)rval, fd);
+        record(tr, p, TE_PIDFILE_WRITE, rval, "%s (%lld bytes, fd %d)", quoted, (long long)rval,
+               fd);
 }
 
 static void on_setpgid_exit(struct tracer *tr, struct tproc *p, const uint64_t *args,
@@ -1356,7 +1358,8 @@ static void on_spawn(struct tracer *tr, pid_t tid, struct ttask *t, int event)
     c = task_find(tr, (pid_t)child);
     if (!c) {
         /* Counted here, once: its own stops find no state either. */
-        if (!adopt(tr, (pid_t)child, tid, event) && tr->ntasks >= tr->max && event != PTRACE_EVENT_CLONE)
+        if (!adopt(tr, (pid_t)child, tid, event) && tr->ntasks >= tr->max &&
+            event != PTRACE_EVENT_CLONE)
             tr->rec->procs_dropped++;
         return;
     }
@@ -1664,11 +1667,16 @@ int tracer_seize(struct tracer *tr, pid_t pid, int launch)
         status[0] = '\0';
     if (ptrace(PTRACE_SEIZE, pid, 0L, options) < 0) {
         pid_t other = (pid_t)status_number(status, "TracerPid", 10, 0);
+        char yama[16] = "";
         saved = errno;
         read_stat(pid, &st);
+        proc_read_file(AT_FDCWD, "/proc/sys/kernel/yama/ptrace_scope", yama, sizeof yama);
         if (other > 0)
             trace_add_event(tr->rec, launch, pid, st.ppid, TE_UNSEEN, -saved, "not traced: "
                             "already traced by pid %d", (int)other);
+        else if (saved == EPERM && atoi(yama) >= 2)
+            trace_add_event(tr->rec, launch, pid, st.ppid, TE_UNSEEN, -saved, "not traced: "
+                            "Yama's ptrace_scope %d forbids it", atoi(yama));
         else
             trace_add_event(tr->rec, launch, pid, st.ppid, TE_UNSEEN, -saved, "not traced: "
                             "PTRACE_SEIZE failed: %s", strerror(saved));

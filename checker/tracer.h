@@ -23,11 +23,21 @@
  * detached, only killed (tracer_finish) — PTRACE_O_EXITKILL does it if
  * the checker dies.
  *
+ * The go pipe is O_CLOEXEC (the candidate never sees it), and its read end
+ * must survive the launcher's set-up (not on 0-2 nor on a sentinel's
+ * number). Without --trace there is no go pipe and nothing here is called.
+ *
  * What the caller must guarantee:
  *   - every waitpid() result of the checker goes to tracer_on_wait(), the
  *     checker's own helpers' included (they are ignored): a traced process
  *     whose exit the tracer never sees keeps its pid reserved, and one
- *     reaped behind the tracer's back would leave a stale entry;
+ *     reaped behind the tracer's back would leave a stale entry. A
+ *     waitid(WEXITED) without __WALL consumes ptrace stops too (as
+ *     CLD_TRAPPED): it must not be used while tracing;
+ *   - never block waiting for one process (waitpid on a pid, waitid on a
+ *     pidfd) unless nothing traced can be in its way: a tracee's stop
+ *     waits for the tracer, and since Linux 6.1 even SIGKILL does not take
+ *     a tracee out of its exit stop;
  *   - drain the waits (SIGCHLD) before reading /proc: a traced process's
  *     exit reaches its real parent only after the tracer has seen it, and
  *     a stop waits for the tracer (state 't' meanwhile);
@@ -43,6 +53,12 @@
 #define TRACER_MAX_SENTINELS 8
 #define TRACER_MAX_SIGNALS 8
 
+/* TRACER_AUTO is the filter, as root and as an ordinary user alike: it
+ * stops 4-6 times less often than PTRACE_SYSCALL (tests/trace/bench.py).
+ * An ordinary user's launcher sets no_new_privs for it, which changes
+ * nothing that ptrace by an unprivileged tracer had not changed already
+ * (set-user-ID programs run without their privileges either way); the
+ * trace says so. */
 enum tracer_mode {
     TRACER_AUTO,        /* the recommended mode: the filter where it can be installed */
     TRACER_FILTER,      /* a seccomp filter, PTRACE_CONT between the calls that matter */

@@ -101,7 +101,6 @@ struct run {
     struct launch l[MAX_LAUNCH];
     int nl;
     pid_t daemon;
-    double launch_ms[MAX_LAUNCH];
     enum trace_launch_kind kinds[MAX_LAUNCH];
 };
 
@@ -445,6 +444,34 @@ static void stop_daemon(struct run *r, pid_t daemon)
         r->l[r->nl - 1].ms = now_msf() - start;
 }
 
+/* The stale-pidfile start: the pidfile names a dead process (a child of
+ * ours, reaped); the new daemon must take it over. Then stop it. */
+static void start_stale(struct run *r, char *const argv[])
+{
+    pid_t dead = fork(), daemon;
+    struct launch *l;
+    char text[32];
+    int fd, len;
+
+    if (dead < 0)
+        die("fork");
+    if (dead == 0)
+        _exit(0);
+    while (waitpid(dead, NULL, 0) < 0 && errno == EINTR)
+        ;
+    unlink(r->pidfile);
+    fd = open(r->pidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    len = snprintf(text, sizeof text, "%d\n", (int)dead);
+    if (fd < 0 || write(fd, text, (size_t)len) != len)
+        die("write a stale pidfile");
+    close(fd);
+    l = launch_start(r, TL_STALE, argv);
+    launch_wait(r, l);
+    daemon = pidfile_pid(r);
+    if (daemon != dead)
+        stop_daemon(r, daemon);
+}
+
 /* The candidate's processes now: the subreaper's descendants, but the
  * holders. */
 static int descendants(pid_t root, pid_t *out, int cap, const struct run *r, int *stopped)
@@ -628,6 +655,50 @@ static const char *mode_name(enum trace_mode m)
     return m == TM_FILTER ? "filter" : m == TM_SYSCALL ? "syscall" : "off";
 }
 
+/* --bench: every run's launch times, per mode (0 off, 1 filter, 2 syscall). */
+static double bench_ms[3][64][MAX_LAUNCH];
+static int bench_nl[3], bench_rounds[3];
+static size_t bench_stops[3];
+
+static double median(double *v, int n)
+{
+    for (int a = 1; a < n; a++)
+        for (int b = a; b > 0 && v[b - 1] > v[b]; b--) {
+            double tmp = v[b];
+            v[b] = v[b - 1];
+            v[b - 1] = tmp;
+        }
+    return n ? v[n / 2] : 0;
+}
+
+static void bench_add(const struct run *r, int m, int report)
+{
+    static const char *names[3] = { "off", "filter", "syscall" };
+
+    bench_stops[m] += r->rec.stops;
+    if (bench_rounds[m] < 64) {
+        for (int i = 0; i < r->nl; i++)
+            bench_ms[m][bench_rounds[m]][i] = r->l[i].ms;
+        bench_nl[m] = r->nl;
+        bench_rounds[m]++;
+    }
+    if (!report)
+        return;
+    for (m = 0; m < 3; m++) {
+        printf("{\"bench\": \"%s\", \"rounds\": %d, \"stops\": %zu, \"launches\": [",
+               names[m], bench_rounds[m],
+               bench_rounds[m] ? bench_stops[m] / (size_t)bench_rounds[m] : 0);
+        for (int i = 0; i < bench_nl[m]; i++) {
+            double v[64];
+            for (int k = 0; k < bench_rounds[m]; k++)
+                v[k] = bench_ms[m][k][i];
+            printf("%s[\"%s\", %.2f]", i ? ", " : "", trace_launch_name(r->kinds[i]),
+                   median(v, bench_rounds[m]));
+        }
+        printf("]}\n");
+    }
+}
+
 /* One checker run: every launch, the stops, the sweep. 0 when nothing
  * was left behind. */
 static int run_once(const struct options *opt, int traced, enum tracer_mode mode, int print)
@@ -697,26 +768,8 @@ static int run_once(const struct options *opt, int traced, enum tracer_mode mode
                         "launch's terminal");
     launch_release(&r, first);          /* the hangup */
     stop_daemon(&r, r.daemon);
-    if (opt->stale) {
-        pid_t dead = fork(), daemon;
-        struct launch *l;
-        int fd;
-        char text[32];
-        if (dead == 0)
-            _exit(0);
-        while (waitpid(dead, NULL, 0) < 0 && errno == EINTR)
-            ;
-        unlink(r.pidfile);
-        fd = open(r.pidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0 || write(fd, text, (size_t)snprintf(text, sizeof text, "%d\n", (int)dead)) < 0)
-            die("write a stale pidfile");
-        close(fd);
-        l = launch_start(&r, TL_STALE, argv);
-        launch_wait(&r, l);
-        daemon = pidfile_pid(&r);
-        if (daemon != dead)
-            stop_daemon(&r, daemon);
-    }
+    if (opt->stale)
+        start_stale(&r, argv);
     sweep(&r);
     if (r.tr)
         finish = tracer_finish(r.tr);
@@ -727,48 +780,15 @@ static int run_once(const struct options *opt, int traced, enum tracer_mode mode
     if (print > 0) {
         print_record(&r);
         printf("{\"summary\": 1, \"mode\": \"%s\", \"events\": %zu, \"dropped\": %zu, "
-               "\"procs\": %zu, \"procs_dropped\": %zu, \"stops\": %zu, \"left\": %d, \"traced_left\": %d, "
+               "\"procs\": %zu, \"procs_dropped\": %zu, \"stops\": %zu, \"left\": %d, "
+               "\"traced_left\": %d, "
                "\"stopped_left\": %d, \"finish\": %d, \"daemon\": %d, \"harness\": %d}\n",
                mode_name(traced ? r.rec.mode : TM_OFF), r.rec.nev, r.rec.dropped, r.rec.nprocs,
                r.rec.procs_dropped, r.rec.stops, left, traced_left, stopped, finish, (int)r.daemon,
                (int)getpid());
     }
-    for (int i = 0; i < r.nl; i++)
-        r.launch_ms[i] = r.l[i].ms;
-    if (opt->bench) {
-        static double ms[3][64][MAX_LAUNCH];
-        static int nl[3], rounds[3];
-        static size_t stops[3];
-        int m = !traced ? 0 : mode == TRACER_FILTER ? 1 : 2;
-        stops[m] += r.rec.stops;
-        if (rounds[m] < 64) {
-            for (int i = 0; i < r.nl; i++)
-                ms[m][rounds[m]][i] = r.l[i].ms;
-            nl[m] = r.nl;
-            rounds[m]++;
-        }
-        if (print < 0) {        /* report: medians per launch, per mode */
-            static const char *names[3] = { "off", "filter", "syscall" };
-            for (m = 0; m < 3; m++) {
-                printf("{\"bench\": \"%s\", \"rounds\": %d, \"stops\": %zu, \"launches\": [",
-                       names[m], rounds[m], rounds[m] ? stops[m] / (size_t)rounds[m] : 0);
-                for (int i = 0; i < nl[m]; i++) {
-                    double v[64];
-                    for (int k = 0; k < rounds[m]; k++)
-                        v[k] = ms[m][k][i];
-                    for (int a = 1; a < rounds[m]; a++)
-                        for (int b = a; b > 0 && v[b - 1] > v[b]; b--) {
-                            double tmp = v[b];
-                            v[b] = v[b - 1];
-                            v[b - 1] = tmp;
-                        }
-                    printf("%s[\"%s\", %.2f]", i ? ", " : "", trace_launch_name(r.kinds[i]),
-                           v[rounds[m] / 2]);
-                }
-                printf("]}\n");
-            }
-        }
-    }
+    if (opt->bench)
+        bench_add(&r, !traced ? 0 : mode == TRACER_FILTER ? 1 : 2, print < 0);
     if (r.tr)
         tracer_free(r.tr);
     trace_free(&r.rec);
@@ -783,7 +803,8 @@ static int run_once(const struct options *opt, int traced, enum tracer_mode mode
 static void usage(void)
 {
     fprintf(stderr, "usage: %s [--mode filter|syscall|auto|off] [--second] [--stale] [--stop CMD] "
-            "[--max-events N] [--max-procs N] [--max-tasks N] [--bench N] [--quiet] [--die] -- COMMAND...\n",
+            "[--max-events N] [--max-procs N] [--max-tasks N] [--bench N] [--quiet] [--die] "
+            "-- COMMAND...\n",
             prog);
     exit(2);
 }
