@@ -112,6 +112,7 @@ struct ttask {
 
 struct recent_exit {
     pid_t pid, ppid;
+    long spawn_ev;              /* the event that recorded its creation, or -1 */
 };
 
 struct tracer {
@@ -797,7 +798,11 @@ static struct ttask *adopt(struct tracer *tr, pid_t tid, pid_t creator, int even
      * each of its stops. */
     if (tr->ntasks >= tr->max)
         return NULL;
-    if (read_proc(tid, "status", status, sizeof status) < 0)
+    /* Traced by this process, or not for it to follow: a child whose
+     * parent's fork event comes after its own end (waitpid(-1) reports
+     * the newest tracees first) is by then a zombie no one traces. */
+    if (read_proc(tid, "status", status, sizeof status) < 0 ||
+        status_number(status, "TracerPid", 10, 0) != tr->self)
         return NULL;
     tgid = (pid_t)status_number(status, "Tgid", 10, tid);
     ppid = (pid_t)status_number(status, "PPid", 10, 0);
@@ -1078,10 +1083,15 @@ static void on_open_exit(struct tracer *tr, pid_t tid, struct ttask *t, struct t
     if (kind < 0)
         return;                     /* closed already, by another thread */
     fd_keep(p, fd, kind, &st);
-    if (kind == FD_NULL || kind == FD_TTY || kind == FD_PIDFILE) {
+    if (kind == FD_NULL || kind == FD_TTY) {
         fd_words(tr, p, tid, fd, kind, words, sizeof words);
-        record(tr, p, TE_OPEN, fd, "%s%s%s as fd %d (%s)", words,
-               kind == FD_PIDFILE ? " " : "", kind == FD_PIDFILE ? t->path : "", fd, flags);
+        record(tr, p, TE_OPEN, fd, "%s as fd %d (%s)", words, fd, flags);
+    } else if (kind == FD_PIDFILE && strcmp(t->path, tr->pidfile) == 0) {
+        record(tr, p, TE_OPEN, fd, "the pidfile as fd %d (%s)", fd, flags);
+    } else if (kind == FD_PIDFILE) {
+        /* By another name: relative, through a link, from a directory. */
+        record(tr, p, TE_OPEN, fd, "the pidfile as fd %d (%s), opened as \"%s\"", fd, flags,
+               t->path);
     }
 }
 
@@ -1139,7 +1149,9 @@ static void on_close_range_exit(struct tracer *tr, struct tproc *p, const uint64
         if (gone[i].fd <= 2 || gone[i].kind == FD_SENTINEL || gone[i].kind == FD_PIDFILE)
             len += (size_t)snprintf(list + len, sizeof list - len, "%s%d (%s)", shown++ ? ", " : "",
                                     gone[i].fd, kind_words(gone[i].kind));
-    if (shown)
+    if (shown && last == ~0U)
+        record(tr, p, TE_CLOSE, first, "close_range(%u, ~0): %s", first, list);
+    else if (shown)
         record(tr, p, TE_CLOSE, first, "close_range(%u, %u): %s", first, last, list);
 }
 
@@ -1348,6 +1360,25 @@ static void on_syscall_stop(struct tracer *tr, pid_t tid, struct ttask *t, struc
 
 /* ---- events ---- */
 
+/* The last exits, for tracer_exit_parent and for a fork event reported
+ * after its child's end. */
+static void remember_exit(struct tracer *tr, pid_t pid, pid_t ppid, long spawn_ev)
+{
+    tr->recent[tr->nrecent++ % TRACER_RECENT] = (struct recent_exit){ pid, ppid, spawn_ev };
+}
+
+static const struct recent_exit *recent_exit(const struct tracer *tr, pid_t pid)
+{
+    unsigned n = tr->nrecent < TRACER_RECENT ? tr->nrecent : TRACER_RECENT;
+
+    for (unsigned i = 0; i < n; i++) {
+        const struct recent_exit *e = &tr->recent[(tr->nrecent - 1 - i) % TRACER_RECENT];
+        if (e->pid == pid)
+            return e;
+    }
+    return NULL;
+}
+
 static void on_spawn(struct tracer *tr, pid_t tid, struct ttask *t, int event)
 {
     unsigned long child = 0;
@@ -1356,6 +1387,14 @@ static void on_spawn(struct tracer *tr, pid_t tid, struct ttask *t, int event)
     if (ptrace(PTRACE_GETEVENTMSG, tid, 0L, &child) < 0 || child == 0 || !t)
         return;
     c = task_find(tr, (pid_t)child);
+    if (!c && recent_exit(tr, (pid_t)child)) {
+        /* It came, lived and ended before this event was reported. */
+        long ev = recent_exit(tr, (pid_t)child)->spawn_ev;
+        if (ev >= 0 && (size_t)ev < tr->rec->nev)
+            snprintf(tr->rec->ev[ev].detail, TRACE_DETAIL, "%s -> %d", spawn_word(event),
+                     (int)child);
+        return;
+    }
     if (!c) {
         /* Counted here, once: its own stops find no state either. */
         if (!adopt(tr, (pid_t)child, tid, event) && tr->ntasks >= tr->max &&
@@ -1506,11 +1545,6 @@ static void on_exit_event(struct tracer *tr, pid_t tid, struct ttask *t, struct 
         p->exit_ppid = st.ppid;
 }
 
-static void remember_exit(struct tracer *tr, pid_t pid, pid_t ppid)
-{
-    tr->recent[tr->nrecent++ % TRACER_RECENT] = (struct recent_exit){ pid, ppid };
-}
-
 /* The wait reported thread tid's end. */
 static void on_gone(struct tracer *tr, pid_t tid, int status)
 {
@@ -1544,7 +1578,7 @@ static void on_gone(struct tracer *tr, pid_t tid, int status)
         r->status = status;
         r->exit_ppid = ppid;
     }
-    remember_exit(tr, tid, ppid);
+    remember_exit(tr, tid, ppid, p->spawn_ev);
     proc_drop(tr, p);
 }
 
@@ -1800,14 +1834,9 @@ int tracer_on_wait(struct tracer *tr, pid_t tid, int status)
 
 pid_t tracer_exit_parent(const struct tracer *tr, pid_t pid)
 {
-    unsigned n = tr->nrecent < TRACER_RECENT ? tr->nrecent : TRACER_RECENT;
+    const struct recent_exit *e = recent_exit(tr, pid);
 
-    for (unsigned i = 0; i < n; i++) {
-        const struct recent_exit *e = &tr->recent[(tr->nrecent - 1 - i) % TRACER_RECENT];
-        if (e->pid == pid)
-            return e->ppid;
-    }
-    return 0;
+    return e ? e->ppid : 0;
 }
 
 int tracer_live(const struct tracer *tr)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """What --trace costs: a checker run's launches traced and untraced, side by side.
 
-For the zoo's correct daemon and its 40-worker twin, the harness runs the
+For the zoo's correct daemon and its 40-worker twin (and, fewer rounds,
+the kit's Python daemon, skeleton/python/mydaemon.py), the harness runs the
 launches a checker run makes at --settle 0 (start, second start, hangup,
 stop command, stale-pidfile start, stop command) untraced, traced with
 the seccomp filter, and traced at every system call, interleaved round by
@@ -22,10 +23,9 @@ import sys
 NOBODY = 65534
 
 
-def bench(harness, zoo, daemon, rounds, prefix):
-    exe = os.path.join(zoo, daemon)
+def bench(harness, start, stop, rounds, prefix):
     cmd = prefix + [harness, "--bench", str(rounds), "--second", "--stale",
-                    "--stop", f"{exe} {{pidfile}} stop", "--", exe, "{pidfile}"]
+                    "--stop", stop, "--"] + start
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd="/")
     if p.returncode != 0:
         sys.exit(f"bench.py: {' '.join(cmd)} failed ({p.returncode}): {p.stderr.strip()}")
@@ -64,9 +64,18 @@ def main():
         users = [("as root", []), ("as uid 65534", ["setpriv", f"--reuid={NOBODY}",
                                                     f"--regid={NOBODY}", "--clear-groups"])]
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    python = os.path.abspath(os.path.join(here, "..", "..", "skeleton", "python", "mydaemon.py"))
     for who, prefix in users:
         for daemon in ("correct", "forks-40-workers"):
-            table(f"{daemon}, {who}", bench(harness, zoo, daemon, opt.rounds, prefix))
+            exe = os.path.join(zoo, daemon)
+            table(f"{daemon}, {who}", bench(harness, [exe, "{pidfile}"],
+                                             f"{exe} {{pidfile}} stop", opt.rounds, prefix))
+        if os.path.exists(python):
+            py = sys.executable
+            table(f"skeleton/python/mydaemon.py, {who}",
+                  bench(harness, [py, python, "start", "--pidfile", "{pidfile}"],
+                        f"{py} {python} stop --pidfile {{pidfile}}", max(3, opt.rounds // 3),
+                        prefix))
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -108,6 +108,11 @@ def left_nothing(run, fail):
             fail(f"{key} = {s[key]}")
     if run.returncode != 0:
         fail(f"harness exit {run.returncode}: {run.stderr.strip()[-300:]}")
+    # Every process the record holds has ended, once: a process recorded
+    # twice, or never seen to end, is a tracer that lost track.
+    alive = [p["proc"] for p in run.procs if p["end_us"] < 0]
+    if alive:
+        fail(f"recorded processes never seen to end: {alive[:5]}")
 
 
 def in_order(run, fail, steps):

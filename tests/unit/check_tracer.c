@@ -262,6 +262,50 @@ START_TEST(test_group_stop_kept)
 }
 END_TEST
 
+/* waitpid(-1) reports the newest tracees first: a child can run, exit and
+ * be waited for before its parent's fork event is seen. Forced here: the
+ * parent's event is held back until the child's end went through. */
+START_TEST(test_fork_event_after_child_end)
+{
+    struct scene s;
+    unsigned long child = 0;
+    char expected[64];
+    siginfo_t si;
+    long spawn;
+    int status;
+
+    scene_init(&s, modes[_i]);
+    launch(&s, "(exit 4); exit 0", 1, -1, 1);
+    for (;;) {
+        memset(&si, 0, sizeof si);
+        ck_assert_int_eq(waitid(P_PID, (id_t)s.launcher, &si,
+                                WEXITED | WSTOPPED | WNOWAIT | __WALL), 0);
+        if (si.si_code == CLD_TRAPPED && si.si_status == (SIGTRAP | PTRACE_EVENT_FORK << 8))
+            break;
+        ck_assert_int_eq(waitpid(s.launcher, &status, __WALL), s.launcher);
+        tracer_on_wait(s.tr, s.launcher, status);
+    }
+    ck_assert_int_eq(ptrace(PTRACE_GETEVENTMSG, s.launcher, 0L, &child), 0);
+    while (find_event(&s.rec, TE_EXIT, (pid_t)child, NULL) < 0) {
+        ck_assert_int_eq(waitpid((pid_t)child, &status, __WALL), (pid_t)child);
+        tracer_on_wait(s.tr, (pid_t)child, status);
+    }
+    pump_all(&s);
+    ck_assert_int_eq(s.status, 0);
+    spawn = find_event(&s.rec, TE_SPAWN, s.launcher, NULL);
+    ck_assert_int_ge(spawn, 0);
+    ck_assert_int_eq(s.rec.ev[spawn].value, (long long)child);
+    snprintf(expected, sizeof expected, "fork -> %lu", child);
+    ck_assert_str_eq(s.rec.ev[spawn].detail, expected);
+    /* One record of the child, ended; no second spawn for it. */
+    ck_assert_uint_eq(s.rec.nprocs, 2);
+    ck_assert_int_ge(trace_find_proc(&s.rec, (pid_t)child)->end_us, 0);
+    for (size_t i = (size_t)spawn + 1; i < s.rec.nev; i++)
+        ck_assert(s.rec.ev[i].kind != TE_SPAWN);
+    scene_free(&s);
+}
+END_TEST
+
 /* A launcher that cannot install the filter is traced all the same. */
 START_TEST(test_filter_missing_falls_back)
 {
@@ -437,6 +481,7 @@ static Suite *tracer_suite(void)
     tcase_add_loop_test(core, test_steps_in_order, 0, nmodes);
     tcase_add_loop_test(core, test_children_and_their_parents, 0, nmodes);
     tcase_add_loop_test(core, test_signal_reinjected, 0, nmodes);
+    tcase_add_loop_test(core, test_fork_event_after_child_end, 0, nmodes);
     tcase_add_test(core, test_child_go_untraced);
     tcase_add_loop_test(hostile, test_killed, 0, nmodes);
     tcase_add_loop_test(hostile, test_group_stop_kept, 0, nmodes);
