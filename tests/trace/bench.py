@@ -71,7 +71,8 @@ def main():
             table(f"{daemon}, {who}", bench(harness, [exe, "{pidfile}"],
                                              f"{exe} {{pidfile}} stop", opt.rounds, prefix))
         if os.path.exists(python):
-            py = sys.executable
+            # The system's python3: another user may not reach this one.
+            py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
             table(f"skeleton/python/mydaemon.py, {who}",
                   bench(harness, [py, python, "start", "--pidfile", "{pidfile}"],
                         f"{py} {python} stop --pidfile {{pidfile}}", max(3, opt.rounds // 3),
