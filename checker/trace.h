@@ -1,9 +1,10 @@
 /* trace.h — what each process of the candidate did, in order (--trace).
  *
- * The tracer (trace.c) records events while a run goes on: every process
+ * The tracer (tracer.c) records events while a run goes on: every process
  * the candidate creates in every launch of the run, and what it did that a
  * daemon's correctness depends on. The text timeline (trace_text.c) and
  * the picture (trace_html.c) read this record; neither sees the tracer.
+ * trace.c keeps the record: bounded appends, lookups, roles.
  *
  * Times are microseconds on CLOCK_MONOTONIC since the run started, so that
  * every launch shares one axis; a launch's own times are `us - t0_us`. */
@@ -53,8 +54,11 @@ enum trace_kind {
     TE_NOTIFY,          /* an sd_notify datagram it sent: detail = the message */
     TE_EXIT,            /* it ended: value = the wait status */
     TE_CHECKER,         /* what the checker did here: hang-up, SIGTERM, stop command */
-    TE_UNSEEN           /* what the trace could not see from here on (a setuid exec,
+    TE_UNSEEN,          /* what the trace could not see from here on (a setuid exec,
                            already traced, a lost stop): detail says what */
+    TE_NOTE             /* what the trace itself changed or how it traced here
+                           (no_new_privs set for its filter, every system call
+                           stopped): nothing is hidden, detail says what */
 };
 
 /* What the checker did (TE_CHECKER's arg): the picture draws a hang-up
@@ -67,6 +71,17 @@ enum trace_checker_act {
     TC_STOP_COMMAND,    /* ran the stop command: its launch's first process */
     TC_SWEEP            /* killed pid, left over at the end of the run */
 };
+
+/* How the processes were traced. */
+enum trace_mode {
+    TM_OFF,             /* not traced */
+    TM_FILTER,          /* a seccomp filter stops only the system calls that matter */
+    TM_SYSCALL          /* every system call stops (PTRACE_SYSCALL) */
+};
+
+/* The record's bounds when trace_init is given 0. */
+#define TRACE_DEFAULT_MAX_EVENTS 20000
+#define TRACE_DEFAULT_MAX_PROCS 4000
 
 struct trace_event {
     long long us;       /* since the run started */
@@ -110,6 +125,7 @@ struct trace_proc {
     long long end_us;   /* ended, or -1 when still alive at the end of the trace */
     pid_t sid, pgid;    /* at creation; changes are TE_SETSID/TE_SETPGID events */
     int status;         /* its wait status, when end_us >= 0 */
+    pid_t exit_ppid;    /* its real parent when it ended (0: unknown) */
     char comm[32];
 };
 
@@ -142,6 +158,11 @@ struct trace {
     size_t dropped;     /* events not kept past the bound (a fork loop) */
     struct trace_mark marks[TRACE_MAX_MARKS];
     int nmarks;
+    size_t ev_max, procs_max;   /* the bounds */
+    size_t procs_dropped;       /* processes not kept past the bound */
+    size_t stops;               /* ptrace stops taken: what the trace cost */
+    long long t0_mono_us;       /* CLOCK_MONOTONIC when the run started */
+    enum trace_mode mode;
 };
 
 /* Tie a failed check to the event that explains it, with the sentence the
@@ -153,5 +174,39 @@ int trace_mark_event(struct trace *t, size_t event, int check, const char *why);
  * taken (inherited descriptors never closed): it is shown on the process
  * that should have taken it (pid), or on the launch (pid 0). */
 int trace_mark_process(struct trace *t, int launch, pid_t pid, int check, const char *why);
+
+/* An empty record whose clock starts now; 0 bounds take the defaults. */
+void trace_init(struct trace *t, size_t max_events, size_t max_procs);
+void trace_free(struct trace *t);
+
+/* Microseconds on the run's axis, now. */
+long long trace_now(const struct trace *t);
+
+/* A new launch, its clock starting now: its index, or -1 (ENOSPC). */
+int trace_add_launch(struct trace *t, enum trace_launch_kind kind);
+
+/* Append an event stamped now, detail from a printf format (NULL: empty).
+ * Its index, or -1 when the bound is reached (counted in `dropped`) or
+ * memory is short (ENOMEM). */
+long trace_add_event(struct trace *t, int launch, pid_t pid, pid_t ppid,
+                     enum trace_kind kind, long long value, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+/* Append a process created now: its index, or -1 past the bound (counted
+ * in `procs_dropped`) or on ENOMEM. */
+long trace_add_proc(struct trace *t, int launch, pid_t pid, pid_t ppid);
+
+/* The last process recorded with this pid, or NULL. */
+struct trace_proc *trace_find_proc(struct trace *t, pid_t pid);
+
+/* Give the processes of one launch their roles, once the checker knows
+ * which one is the daemon (0: none): its descendants are workers, those
+ * that ended before it intermediates; a stop command's are stoppers. */
+void trace_assign_roles(struct trace *t, int launch, pid_t daemon);
+
+/* Short names for machines (the JSON, tests): "start", "second", ...;
+ * "launcher", "worker", ... The words a reader gets are trace_words.h's. */
+const char *trace_launch_name(enum trace_launch_kind kind);
+const char *trace_role_name(enum trace_role role);
 
 #endif

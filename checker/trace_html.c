@@ -163,7 +163,7 @@ static void mark_where(FILE *out, const struct trace_view *v, const struct tv_ma
         if (e->kind == TE_CHECKER || te->proc < 0)
             fputs("the checker", out);
         else
-            fprintf(out, "in %d %s", (int)e->pid, trace_role_name(tv_launch_kind(v, te->launch),
+            fprintf(out, "in %d %s", (int)e->pid, trace_role_words(tv_launch_kind(v, te->launch),
                                                                v->procs[te->proc].p.role));
         fputs(":</span> <code>", out);
         html_text(out, words, TRACE_WORDS);
@@ -172,7 +172,7 @@ static void mark_where(FILE *out, const struct trace_view *v, const struct tv_ma
         const struct trace_proc *p = &v->procs[m->proc].p;
 
         fprintf(out, "<span class=\"where\">in %d %s, during the %s</span>", (int)p->pid,
-                trace_role_name(tv_launch_kind(v, p->launch), p->role), tv_launch_name(v, p->launch));
+                trace_role_words(tv_launch_kind(v, p->launch), p->role), tv_launch_name(v, p->launch));
     } else {
         fprintf(out, "<span class=\"where\">during the %s</span>", tv_launch_name(v, m->launch));
     }
@@ -328,7 +328,7 @@ static void event_row(FILE *out, const struct trace_view *v, size_t i)
     if (e->kind == TE_CHECKER || te->proc < 0)
         fputs("checker", out);
     else
-        fprintf(out, "%d %s", (int)e->pid, trace_role_name(tv_launch_kind(v, te->launch),
+        fprintf(out, "%d %s", (int)e->pid, trace_role_words(tv_launch_kind(v, te->launch),
                                                           v->procs[te->proc].p.role));
     fputs("</td><td class=\"what\">", out);
     html_text(out, words, TRACE_WORDS);

@@ -12,7 +12,7 @@ static const char *role_of(const struct trace_view *v, int proc)
 {
     const struct trace_proc *p = &v->procs[proc].p;
 
-    return trace_role_name(tv_launch_kind(v, p->launch), p->role);
+    return trace_role_words(tv_launch_kind(v, p->launch), p->role);
 }
 
 static void write_checks(struct json *j, const struct tv_mark *m, size_t n)

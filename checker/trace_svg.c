@@ -28,7 +28,7 @@ const char *svg_role(const struct trace_view *v, int proc)
 {
     const struct trace_proc *p = &v->procs[proc].p;
 
-    return trace_role_name(tv_launch_kind(v, p->launch), p->role);
+    return trace_role_words(tv_launch_kind(v, p->launch), p->role);
 }
 
 size_t svg_chars(const char *s)

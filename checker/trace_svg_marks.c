@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "trace_svg.h"
+#include "text.h"
 #include "trace_words.h"
 
 #define LABEL_BELOW 43.0    /* baselines of the short labels, from the row's top */
@@ -57,7 +58,7 @@ static void long_label(char *buf, size_t cap, const struct trace_event *e)
     const char *slash;
 
     snprintf(d, sizeof d, "%.*s", (int)sizeof e->detail, e->detail);
-    trace_signal_name(sig, sizeof sig, (int)e->value);
+    signal_name((int)e->value, sig, sizeof sig);
     switch (e->kind) {
     case TE_SPAWN:
         if (e->value > 0)
@@ -265,7 +266,7 @@ static void checker_diamond(const struct svg *s, const struct trace_event *e, do
     char sig[24], letter = '*';
     double r = MARK_R + 1.5;
 
-    trace_signal_name(sig, sizeof sig, (int)e->value);
+    signal_name((int)e->value, sig, sizeof sig);
     if (e->arg == TC_HANGUP)
         letter = 'H';
     else if (e->arg == TC_STOP_COMMAND)

@@ -112,7 +112,7 @@ static void proc_label(const struct trace_view *v, int proc, char *buf, size_t c
     const struct trace_proc *p = &v->procs[proc].p;
 
     snprintf(buf, cap, "%d %s", (int)p->pid,
-             trace_role_name(tv_launch_kind(v, p->launch), p->role));
+             trace_role_words(tv_launch_kind(v, p->launch), p->role));
 }
 
 static void put_proc(const struct block *b, int proc)
@@ -173,7 +173,7 @@ static void put_event(const struct block *b, size_t i)
 
 static void plural_role(const struct trace_view *v, int proc, char *buf, size_t cap)
 {
-    const char *role = trace_role_name(tv_launch_kind(v, v->procs[proc].p.launch),
+    const char *role = trace_role_words(tv_launch_kind(v, v->procs[proc].p.launch),
                                        v->procs[proc].p.role);
     size_t n = strlen(role);
 

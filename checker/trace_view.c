@@ -123,7 +123,7 @@ static void count_launches(struct trace_view *v)
 const char *tv_launch_name(const struct trace_view *v, int launch)
 {
     return launch < v->t->nlaunches && launch < TRACE_MAX_LAUNCHES
-         ? trace_launch_name(v->t->launches[launch].kind) : "unknown launch";
+         ? trace_launch_words(v->t->launches[launch].kind) : "unknown launch";
 }
 
 long long tv_launch_t0(const struct trace_view *v, int launch)

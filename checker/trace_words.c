@@ -6,7 +6,7 @@
 #include "text.h"
 #include "trace_words.h"
 
-const char *trace_launch_name(enum trace_launch_kind k)
+const char *trace_launch_words(enum trace_launch_kind k)
 {
     switch (k) {
     case TL_START:   return "first start";
@@ -18,7 +18,7 @@ const char *trace_launch_name(enum trace_launch_kind k)
     return "launch";
 }
 
-const char *trace_role_name(enum trace_launch_kind launch, enum trace_role r)
+const char *trace_role_words(enum trace_launch_kind launch, enum trace_role r)
 {
     switch (r) {
     case TR_LAUNCHER:
@@ -43,39 +43,12 @@ const char *trace_kind_name(enum trace_kind k)
         [TE_PIDFILE_WRITE] = "pidfile-write", [TE_LOCK] = "lock",
         [TE_SIGACTION] = "sigaction", [TE_SIGMASK] = "sigmask", [TE_SIGNAL] = "signal",
         [TE_NOTIFY] = "notify", [TE_EXIT] = "exit", [TE_CHECKER] = "checker",
-        [TE_UNSEEN] = "unseen",
+        [TE_UNSEEN] = "unseen", [TE_NOTE] = "trace-note",
     };
 
     if ((unsigned)k < sizeof names / sizeof names[0] && names[k] != NULL)
         return names[k];
     return "other";
-}
-
-void trace_signal_name(char *buf, size_t cap, int sig)
-{
-    /* Spelt out here rather than taken from sigabbrev_np, which neither
-     * musl nor glibc before 2.32 has. */
-    static const char *const names[] = {
-        [SIGHUP] = "HUP", [SIGINT] = "INT", [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
-        [SIGTRAP] = "TRAP", [SIGABRT] = "ABRT", [SIGBUS] = "BUS", [SIGFPE] = "FPE",
-        [SIGKILL] = "KILL", [SIGUSR1] = "USR1", [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
-        [SIGPIPE] = "PIPE", [SIGALRM] = "ALRM", [SIGTERM] = "TERM", [SIGCHLD] = "CHLD",
-        [SIGCONT] = "CONT", [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP", [SIGTTIN] = "TTIN",
-        [SIGTTOU] = "TTOU", [SIGURG] = "URG", [SIGXCPU] = "XCPU", [SIGXFSZ] = "XFSZ",
-        [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF", [SIGWINCH] = "WINCH", [SIGIO] = "IO",
-        [SIGPWR] = "PWR", [SIGSYS] = "SYS",
-    };
-    size_t used = 0;
-
-    buf[0] = '\0';
-    if (sig > 0 && (size_t)sig < sizeof names / sizeof names[0] && names[sig] != NULL)
-        appendf(buf, cap, &used, "SIG%s", names[sig]);
-    else if (sig == SIGRTMIN)
-        appendf(buf, cap, &used, "SIGRTMIN");
-    else if (sig > SIGRTMIN && sig <= SIGRTMAX)
-        appendf(buf, cap, &used, "SIGRTMIN+%d", sig - SIGRTMIN);
-    else
-        appendf(buf, cap, &used, "signal %d", sig);
 }
 
 void trace_status_words(char *buf, size_t cap, int wait_status)
@@ -87,7 +60,7 @@ void trace_status_words(char *buf, size_t cap, int wait_status)
     if (WIFEXITED(wait_status)) {
         appendf(buf, cap, &used, "exited with status %d", WEXITSTATUS(wait_status));
     } else if (WIFSIGNALED(wait_status)) {
-        trace_signal_name(sig, sizeof sig, WTERMSIG(wait_status));
+        signal_name(WTERMSIG(wait_status), sig, sizeof sig);
         appendf(buf, cap, &used, "killed by %s%s", sig,
                 WCOREDUMP(wait_status) ? " (core dumped)" : "");
     } else {
@@ -178,7 +151,7 @@ static void signal_words(char *buf, size_t cap, size_t *used, const struct trace
     static const char *const dispositions[] = { "default action", "ignored", "a handler" };
     char sig[24];
 
-    trace_signal_name(sig, sizeof sig, (int)e->value);
+    signal_name((int)e->value, sig, sizeof sig);
     switch (e->kind) {
     case TE_SIGACTION:
         appendf(buf, cap, used, "sigaction(%s): %s", sig,
@@ -201,7 +174,7 @@ static void checker_words(char *buf, size_t cap, size_t *used, const struct trac
         appendf(buf, cap, used, "%s", e->detail);
         return;
     }
-    trace_signal_name(sig, sizeof sig, (int)e->value);
+    signal_name((int)e->value, sig, sizeof sig);
     switch (e->arg) {
     case TC_HANGUP:
         appendf(buf, cap, used, "hangs up the terminal");
@@ -273,6 +246,9 @@ void trace_event_words(char *buf, size_t cap, const struct trace_event *event)
         break;
     case TE_UNSEEN:
         appendf(buf, cap, &used, "not seen from here on: %s", e->detail[0] ? e->detail : "?");
+        break;
+    case TE_NOTE:
+        appendf(buf, cap, &used, "the trace: %s", e->detail[0] ? e->detail : "?");
         break;
     }
 }

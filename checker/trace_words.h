@@ -16,16 +16,14 @@
 #define TRACE_WORDS (TRACE_DETAIL + 96)
 
 /* "first start", "second start", "stop command", ... */
-const char *trace_launch_name(enum trace_launch_kind k);
+const char *trace_launch_words(enum trace_launch_kind k);
 /* "launcher", "intermediate", "daemon", "worker", and for the first
  * process of a second start or a stop command, "second start" and "stop
  * command": the words a student would use. */
-const char *trace_role_name(enum trace_launch_kind launch, enum trace_role r);
+const char *trace_role_words(enum trace_launch_kind launch, enum trace_role r);
 /* The JSON name of an event kind: "fork", "setsid", "pidfile-write", ... */
 const char *trace_kind_name(enum trace_kind k);
 
-/* "SIGTERM", "SIGRTMIN+2", "signal 99". */
-void trace_signal_name(char *buf, size_t cap, int sig);
 /* "exited with status 0", "killed by SIGHUP". */
 void trace_status_words(char *buf, size_t cap, int wait_status);
 /* The sentence for one event: "fork -> 1234", "setsid(): new session 1234,

@@ -1,28 +1,43 @@
-# tests/trace/ — the trace's three renderings (text timeline, JSON, the HTML
-# picture) of sample traces built by hand: the text against golden files,
-# the JSON read by python, each page rendered by headless Chromium, its DOM
-# counted against the trace, and a screenshot kept in tests/trace/build/.
-#
-#   make trace-render-check          all of it (skips the browser without chromium)
-#   make trace-golden                rewrite the golden timelines after a deliberate change
+# tests/trace/ — the tracer behind `checker --trace` (checker/tracer.c) run
+# as the checker runs it: harness.c is the checker's process tree in
+# miniature (subreaper, holder on a pty, launcher with the go pipe), and
+# tdaemon.c a set of small daemons whose steps come in a known order.
+# run.py checks the recorded events, both modes, as root and as an
+# ordinary user; `make trace-bench` times traced against untraced runs.
 
-TRACE_TEST_DIR := tests/trace
-TRACE_SAMPLE   := $(TRACE_TEST_DIR)/render_sample
-TRACE_BUILD    := $(TRACE_TEST_DIR)/build
+TRACE_DIR  := tests/trace
+TRACE_BIN  := $(TRACE_DIR)/bin
+TRACE_OBJS := checker/tracer.o checker/trace.o checker/trace_words.o checker/text.o \
+              checker/proc.o checker/fdio.o
+TRACE_ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+                    -fno-omit-frame-pointer
 
-CHECK_TARGETS += trace-render-check
-CLEAN_FILES   += $(TRACE_SAMPLE) $(wildcard $(TRACE_BUILD)/*)
+ALL_TARGETS   += $(TRACE_BIN)/harness $(TRACE_BIN)/tdaemon
+CHECK_TARGETS += trace-check
+BENCH_TARGETS += trace-bench
+CLEAN_FILES   += $(TRACE_BIN)/harness $(TRACE_BIN)/harness-asan $(TRACE_BIN)/tdaemon
 
-.PHONY: trace-render-check trace-golden
+.PHONY: trace-check trace-bench
 
-# Linked with the whole checker library, as the checker itself is, so that
-# the test keeps building whatever the renderers come to need.
-$(TRACE_SAMPLE): $(TRACE_TEST_DIR)/render_sample.c $(CHECKER_LIB_OBJS) $(CHECKER_HDRS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Ichecker $(LDFLAGS) -o $@ $< $(CHECKER_LIB_OBJS) $(LDLIBS) -lutil
+$(TRACE_BIN):
+	mkdir -p $@
 
-trace-render-check: $(TRACE_SAMPLE)
-	@$(PYTHON) $(TRACE_TEST_DIR)/run.py --sample $(TRACE_SAMPLE) --out $(TRACE_BUILD)
+$(TRACE_BIN)/harness: $(TRACE_DIR)/harness.c $(TRACE_OBJS) $(CHECKER_HDRS) | $(TRACE_BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Ichecker $(LDFLAGS) -o $@ $< $(TRACE_OBJS) $(LDLIBS) -lutil
 
-trace-golden: $(TRACE_SAMPLE)
-	@$(PYTHON) $(TRACE_TEST_DIR)/run.py --sample $(TRACE_SAMPLE) --out $(TRACE_BUILD) \
-	    --update-golden --no-browser
+# The tracer's memory under AddressSanitizer and UBSan (valgrind cannot
+# follow ptrace): the harness and the tracer built together.
+$(TRACE_BIN)/harness-asan: $(TRACE_DIR)/harness.c $(TRACE_OBJS:.o=.c) $(CHECKER_HDRS) | $(TRACE_BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TRACE_ASAN_FLAGS) -Ichecker $(LDFLAGS) -o $@ $< \
+	    $(TRACE_OBJS:.o=.c) $(LDLIBS) -lutil
+
+$(TRACE_BIN)/tdaemon: $(TRACE_DIR)/tdaemon.c | $(TRACE_BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+trace-check: $(TRACE_BIN)/harness $(TRACE_BIN)/harness-asan $(TRACE_BIN)/tdaemon
+	@$(PYTHON) $(TRACE_DIR)/run.py --bin $(TRACE_BIN)
+
+# Traced against untraced, side by side, on the zoo's correct daemon and
+# its 40-worker twin: three launches and two stops, as a checker run makes.
+trace-bench: $(TRACE_BIN)/harness tests/zoo/bin/correct tests/zoo/bin/forks-40-workers
+	@$(PYTHON) $(TRACE_DIR)/bench.py --bin $(TRACE_BIN) --zoo tests/zoo/bin

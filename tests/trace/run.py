@@ -1,377 +1,527 @@
 #!/usr/bin/env python3
-"""The trace's renderings of sample traces, read by what reads them.
+"""End-to-end test of the tracer (checker/tracer.c) through harness.c.
 
-render_sample (tests/trace/render_sample.c) writes, for each sample trace,
-its text timeline, its JSON and its HTML picture, and a manifest of what the
-trace holds. This runner checks that:
+Every case runs a tdaemon mode under the harness, which mimics a checker
+run (start, second start, hangup, stop, stale-pidfile start), in both
+modes (the seccomp filter, and PTRACE_SYSCALL at every call), and checks:
+the events the daemon's steps must leave, in order and by the right
+processes; that the launches ended as they do untraced (the same run with
+--mode off); and that nothing was left behind: no process, none stopped,
+none still traced. As root every case also runs as an ordinary user
+(setpriv to 65534), and in a private PID namespace (unshare), since the
+daemons are hostile on purpose.
 
-- render_sample itself runs clean (under valgrind when there is one);
-- each text timeline is its golden file (tests/trace/golden/NAME.txt);
-- each JSON parses, and has one object per event of the trace, in order,
-  with the fields the contract names;
-- each page is strict UTF-8 and well-formed XML, holds no script, no
-  element or attribute that the candidate's bytes could have opened;
-- headless Chromium renders each page: the DOM it builds has a lane for
-  every process of the trace (a fold lane for the identical ones), every
-  event in exactly one marker, of the right kind, the failures marked, no
-  script and no error in the browser's log; and a screenshot of it is kept
-  in the output directory, to be looked at.
-
-One line per case ("ok", "FAIL" with why, "skip" with the reason); the last
-line is "N passed, M failed".
+Usage: run.py [--bin DIR] [-v] [CASE...]
+Prints one line per case and closes with "N passed, M failed".
 """
+
 import argparse
-import ctypes
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
-import select
 import tempfile
 import time
-import xml.etree.ElementTree as ET
-from collections import Counter
-from html.parser import HTMLParser
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-GOLDEN = os.path.join(HERE, "golden")
-SAMPLES = ["classic", "seed", "pidfile-early", "workers", "hostile", "fuzz"]
-GOLDEN_SAMPLES = SAMPLES[:-1]       # fuzz is random: only its validity is checked
-BROWSER_TIMEOUT = 90
-SWEEP_TIMEOUT = 10
-PR_SET_CHILD_SUBREAPER = 36
-
-results = {"passed": 0, "failed": 0, "skipped": 0}
+NOBODY = 65534
+TIMEOUT = 120           # seconds, a fallback: a run takes well under one
+EPERM = 1
 
 
-def case(name, ok, why=""):
-    if ok:
-        results["passed"] += 1
-        print(f"ok    {name}")
-    else:
-        results["failed"] += 1
-        print(f"FAIL  {name}: {why}")
-    return ok
+class Run:
+    """What one harness run printed."""
 
-
-def skip(name, reason):
-    results["skipped"] += 1
-    print(f"skip  {name}: {reason}")
-
-
-def run_sample(sample, out):
-    cmd = [sample, out]
-    valgrind = shutil.which("valgrind")
-    if valgrind:
-        cmd = [valgrind, "--error-exitcode=1", "--leak-check=full",
-               "--errors-for-leak-kinds=definite,indirect,possible", "-q"] + cmd
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    how = "under valgrind" if valgrind else "(no valgrind)"
-    return case(f"render_sample writes every sample {how}",
-                p.returncode == 0 and p.stderr == "",
-                f"status {p.returncode}: {p.stderr.strip()[:2000]}")
-
-
-def read(path, mode="r"):
-    with open(path, mode) as f:
-        return f.read()
-
-
-def check_text(name, out, update):
-    got = read(os.path.join(out, f"{name}.txt"), "rb")
-    golden = os.path.join(GOLDEN, f"{name}.txt")
-    if update:
-        os.makedirs(GOLDEN, exist_ok=True)
-        with open(golden, "wb") as f:
-            f.write(got)
-        print(f"wrote {golden}")
-        return
-    want = read(golden, "rb") if os.path.exists(golden) else b""
-    if got == want:
-        case(f"{name}: text timeline is the golden one", True)
-        return
-    import difflib
-    diff = "".join(difflib.unified_diff(want.decode("utf-8", "replace").splitlines(True),
-                                        got.decode("utf-8", "replace").splitlines(True),
-                                        golden, "got"))
-    case(f"{name}: text timeline is the golden one", False, "\n" + diff[:3000])
-
-
-def check_json(name, out, manifest):
-    try:
-        doc = json.loads(read(os.path.join(out, f"{name}.json"), "rb").decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as e:
-        case(f"{name}: JSON parses", False, str(e))
-        return None
-    case(f"{name}: JSON parses", True)
-    events = doc.get("trace")
-    if not case(f"{name}: JSON trace is a list", isinstance(events, list), repr(events)[:200]):
-        return None
-    keys = {"ms": int, "pid": int, "ppid": int, "event": str, "detail": str}
-    bad = [e for e in events
-           if not all(isinstance(e.get(k), t) for k, t in keys.items())
-           or ("check" in e and not (isinstance(e["check"], list)
-                                     and set(e["check"]) == set(e.get("why", {}))))]
-    case(f"{name}: every JSON event has ms, pid, ppid, event, detail (and why for each check)",
-         not bad, repr(bad[:2])[:400])
-    real = [e for e in events if e["event"] != "note"]
-    case(f"{name}: one JSON event per event of the trace, of the same kinds",
-         sorted(e["event"] for e in real) == sorted(manifest["kinds"]),
-         f"{len(real)} events for {len(manifest['kinds'])}")
-    times = [e["us"] for e in events]
-    case(f"{name}: JSON events in the order of time", times == sorted(times), repr(times)[:300])
-    return events
-
-
-class Dom(HTMLParser):
-    """What the picture's DOM holds: lanes, markers, marks, scripts."""
-
-    def __init__(self):
-        super().__init__()
-        self.lane_pids = []         # (pid, folded)
-        self.markers = []           # (indices, kind, classes)
-        self.pmarks = 0
-        self.scripts = 0
-        self.tags = set()
-        self.handler_attrs = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        self.tags.add(tag)
-        self.handler_attrs += [k for k, _ in attrs if k.startswith("on")]
-        cls = (a.get("class") or "").split()
-        if tag == "script":
-            self.scripts += 1
-        if "lane" in cls and "data-pid" in a:
-            self.lane_pids.append((int(a["data-pid"]), False))
-        if "lane" in cls and "data-pids" in a:
-            self.lane_pids += [(int(p), True) for p in a["data-pids"].split()]
-        if "ev" in cls:
-            if "data-ev" in a:
-                idx = [int(a["data-ev"])]
+    def __init__(self, text, returncode, stderr):
+        self.returncode = returncode
+        self.stderr = stderr
+        self.launches, self.procs, self.events, self.summary = [], [], [], None
+        for line in text.splitlines():
+            item = json.loads(line)
+            if "summary" in item:
+                self.summary = item
+            elif "ev" in item:
+                self.events.append(item)
+            elif "proc" in item:
+                self.procs.append(item)
             else:
-                idx = [int(i) for i in a.get("data-evs", "").split()]
-            self.markers.append((idx, a.get("data-kind"), cls))
-        if "pmark" in cls:
-            self.pmarks += 1
+                self.launches.append(item)
+
+    def statuses(self):
+        return [(l["kind"], l["status"]) for l in self.launches]
+
+    def first(self, launch=0):
+        return self.launches[launch]["first"]
+
+    def find(self, kind, pid=None, text=None, launch=None, start=0):
+        """Index of the first matching event at or after start, or -1."""
+        for i in range(start, len(self.events)):
+            e = self.events[i]
+            if e["ev"] == kind and (pid is None or e["pid"] == pid) and \
+               (text is None or text in e["detail"]) and \
+               (launch is None or e["launch"] == launch):
+                return i
+        return -1
+
+    def all(self, kind, pid=None, text=None, launch=None):
+        return [e for e in self.events if e["ev"] == kind and
+                (pid is None or e["pid"] == pid) and
+                (text is None or text in e["detail"]) and
+                (launch is None or e["launch"] == launch)]
+
+    def spawned(self, parent, launch=0):
+        return [e["value"] for e in self.all("fork", pid=parent, launch=launch)]
 
 
-def check_page_source(name, out):
-    raw = read(os.path.join(out, f"{name}.html"), "rb")
+class Env:
+    """Who runs the harness, and how."""
+
+    def __init__(self, name, prefix, user):
+        self.name, self.prefix, self.user = name, prefix, user
+
+
+def harness(args, env, bindir, asan=False):
+    exe = os.path.join(bindir, "harness-asan" if asan else "harness")
+    cmd = env.prefix + [exe] + args
+    run_env = dict(os.environ)
+    if asan:
+        run_env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:exitcode=99"
+        run_env["UBSAN_OPTIONS"] = "halt_on_error=1:exitcode=99"
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=run_env,
+                       cwd="/")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        case(f"{name}: page is valid UTF-8", False, str(e))
+        return Run(p.stdout, p.returncode, p.stderr)
+    except (ValueError, KeyError) as e:
+        raise AssertionError(f"unreadable harness output ({e}): {p.stdout[-300:]!r} "
+                             f"{p.stderr[-300:]!r}")
+
+
+# ---- what every run must show ----
+
+def left_nothing(run, fail):
+    s = run.summary
+    if s is None:
+        fail(f"no summary (exit {run.returncode}): {run.stderr.strip()[-300:]}")
         return
-    case(f"{name}: page is valid UTF-8", True)
-    try:
-        root = ET.fromstring(text.split("\n", 1)[1])    # past <!DOCTYPE html>
-        ok, why = True, ""
-    except ET.ParseError as e:
-        root, ok, why = None, False, str(e)
-    case(f"{name}: page is well-formed XML (nothing the candidate wrote opened a tag)", ok, why)
-    if root is None:
-        return
-    tags = {el.tag.split("}")[-1] for el in root.iter()}
-    handlers = [k for el in root.iter() for k in el.attrib if k.lower().startswith("on")]
-    case(f"{name}: page has no script, no img, no event handler",
-         not ({"script", "img", "iframe", "object"} & tags) and not handlers,
-         f"tags {sorted(tags)}, handlers {handlers}")
-    case(f"{name}: page fetches nothing (no src, no external href)",
-         not re.search(rb'\s(src|href)\s*=\s*"(?!#|url\(#)', raw),
-         "a src or href attribute")
+    for key in ("left", "traced_left", "stopped_left", "finish"):
+        if s[key] != 0:
+            fail(f"{key} = {s[key]}")
+    if run.returncode != 0:
+        fail(f"harness exit {run.returncode}: {run.stderr.strip()[-300:]}")
+    # Every process the record holds has ended, once: a process recorded
+    # twice, or never seen to end, is a tracer that lost track.
+    alive = [p["proc"] for p in run.procs if p["end_us"] < 0]
+    if alive:
+        fail(f"recorded processes never seen to end: {alive[:5]}")
 
 
-def browser():
-    for b in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(b)
-        if path:
-            return path
-    return None
-
-
-def become_subreaper():
-    """Chromium's helpers outlive it (its crash handler double-forks): as
-    their subreaper, this runner sees them, reaps them, and leaves none."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def children():
-    pids = []
-    for task in os.listdir("/proc/self/task"):
-        try:
-            with open(f"/proc/self/task/{task}/children") as f:
-                pids += [int(p) for p in f.read().split()]
-        except OSError:
-            pass
-    return pids
-
-
-def sweep():
-    """Reap every descendant the browser left; wait for the live ones on
-    their pidfds, bounded, then kill them (they are ours)."""
-    deadline = time.monotonic() + SWEEP_TIMEOUT
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
+def in_order(run, fail, steps):
+    """steps: (kind, pid, text) tuples that must appear in this order."""
+    at = 0
+    for kind, pid, text in steps:
+        i = run.find(kind, pid, text, start=at)
+        if i < 0:
+            fail(f"no {kind} {text or ''} by {pid} after event {at}")
             return
-        if pid:
-            continue
-        live = children()
-        if not live:
-            continue
-        if time.monotonic() >= deadline:
-            for p in live:
-                os.kill(p, signal.SIGKILL)
-            os.waitpid(-1, 0)
-            continue
-        fds = []
-        try:
-            fds = [os.pidfd_open(p) for p in live]
-            select.select(fds, [], [], max(0.0, deadline - time.monotonic()))
-        except ProcessLookupError:
-            pass        # one was reaped between the listing and the open
-        finally:
-            for fd in fds:
-                os.close(fd)
+        at = i + 1
 
 
-def run_browser(chrome, args, profile):
-    """Run headless Chromium; returns (stdout, stderr), or None on timeout."""
-    cmd = [chrome, "--headless", "--no-sandbox", "--disable-gpu",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--no-first-run", "--disable-dev-shm-usage", "--disable-crash-reporter",
-           "--disable-breakpad", f"--user-data-dir={profile}",
-           "--enable-logging=stderr", "--v=0"] + args
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         start_new_session=True)
-    try:
-        out, err = p.communicate(timeout=BROWSER_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)    # our own child's group, nobody else's
-        p.communicate()
-        sweep()
-        return None
-    sweep()
-    return out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+# ---- the cases: each gets the traced run and a fail(message) ----
+
+def classic_steps(run, fail, launch=0):
+    """The classic order, its daemon found from the record."""
+    launcher = run.first(launch)
+    kids = run.spawned(launcher, launch)
+    if not kids:
+        fail(f"launch {launch}: the launcher forked nothing")
+        return None, None
+    first = kids[0]
+    grandkids = run.spawned(first, launch)
+    if not grandkids:
+        fail(f"launch {launch}: the first child forked nothing")
+        return first, None
+    daemon = grandkids[0]
+    in_order(run, fail, [
+        ("exec", launcher, "tdaemon"), ("fork", launcher, f"fork -> {first}"),
+        ("setsid", first, f"new session {first}"), ("fork", first, f"fork -> {daemon}"),
+        ("umask", daemon, "umask 000"), ("chdir", daemon, "/"),
+        ("open", daemon, "/dev/null as fd"), ("dup", daemon, "onto fd 0"),
+        ("dup", daemon, "onto fd 1"), ("dup", daemon, "onto fd 2"),
+        ("close", daemon, "a sentinel"), ("open", daemon, "the pidfile"),
+        ("lock", daemon, "F_SETLK write lock on the pidfile"),
+        ("pidfile-write", daemon, f'"{daemon}\\n"'),
+        ("sigaction", daemon, "SIGTERM: caught"),
+        ("sigmask", daemon, "unblocks SIGRTMIN+2"),
+    ])
+    # The first child exits while the launch goes on; the daemon is then
+    # the subreaper's, as the checker sees it.
+    end = run.find("exit", first, "exit 0")
+    if end < 0:
+        fail("the first child never exited")
+    else:
+        after = [e for e in run.events[end + 1:] if e["pid"] == daemon]
+        if after and after[0]["ppid"] != run.summary["harness"]:
+            fail(f"daemon's parent after the first child's exit: {after[0]['ppid']}, "
+                 f"not the subreaper {run.summary['harness']}")
+    return first, daemon
 
 
-def log_errors(err):
-    """The browser's complaints about the page: script errors, refused loads."""
-    return [l for l in err.splitlines()
-            if re.search(r"Uncaught|SyntaxError|Refused to|CONSOLE\(\d+\)|net::ERR", l)]
+def case_classic(run, fail):
+    if run.statuses() != [("start", 0), ("second", 256), ("stale", 0)]:
+        fail(f"launch statuses {run.statuses()}")
+    first, daemon = classic_steps(run, fail, 0)
+    if daemon and daemon != run.summary["daemon"]:
+        fail(f"the pidfile names {run.summary['daemon']}, the trace's daemon is {daemon}")
+    procs = {p["proc"]: p for p in run.procs if p["launch"] == 0}
+    if first in procs and procs[first]["role"] != "intermediate":
+        fail(f"first child's role: {procs[first]['role']}")
+    if daemon in procs and procs[daemon]["role"] != "daemon":
+        fail(f"daemon's role: {procs[daemon]['role']}")
+    if first in procs and procs[first]["exit_ppid"] != run.first(0):
+        fail(f"first child's parent at exit: {procs[first]['exit_ppid']}")
+    # The second start finds the lock taken and says so.
+    if run.find("lock", text="EAGAIN", launch=1) < 0:
+        fail("the second start's refused lock is missing")
+    classic_steps(run, fail, 2)
+    if run.find("signal", daemon, "SIGTERM from pid") < 0:
+        fail("the stop's SIGTERM is missing")
+    # It stopped on SIGTERM, cleanly, before the stale-pidfile start.
+    end = run.find("exit", daemon, "exit 0")
+    stale = run.find("exec", launch=2)
+    if end < 0 or stale < 0 or end > stale:
+        fail("the daemon did not exit 0 on SIGTERM before the next start")
 
 
-def check_dom(name, out, manifest, events, chrome, profile):
-    page = "file://" + os.path.abspath(os.path.join(out, f"{name}.html"))
-    got = run_browser(chrome, ["--dump-dom", page], profile)
-    if not case(f"{name}: chromium renders the page", got is not None and "<svg" in got[0],
-                "timed out" if got is None else got[1][-800:]):
+def case_seed(run, fail):
+    """The pidfile written before the second fork: by the process that exits."""
+    launcher = run.first()
+    first = run.spawned(launcher)[0]
+    write = run.find("pidfile-write", first, f'"{first}\\n"')
+    spawn = run.find("fork", first)
+    end = run.find("exit", first)
+    if write < 0 or spawn < 0 or end < 0 or not write < spawn < end:
+        fail(f"pidfile write by {first} ({write}), its fork ({spawn}), its exit ({end}) "
+             "not in that order")
+    if run.summary["daemon"] != first:
+        fail(f"the pidfile names {run.summary['daemon']}, not the intermediate {first}")
+
+
+def case_setsid_parent(run, fail):
+    launcher = run.first()
+    failed = run.find("setsid", launcher, "EPERM")
+    if failed < 0 or run.events[failed]["value"] != -EPERM:
+        fail("the launcher's failed setsid (EPERM) is missing")
+    if [e for e in run.all("setsid", launch=0) if e["value"] > 0]:
+        fail("a setsid succeeded")
+    daemon = run.summary["daemon"]
+    if run.find("signal", daemon, "SIGHUP from the kernel") < 0:
+        fail("the daemon, still in the terminal's session, got no SIGHUP at the hangup")
+
+
+def case_keep_fds(run, fail):
+    daemon = run.summary["daemon"]
+    if run.all("close", pid=daemon):
+        fail("a close was recorded: " + run.all("close", pid=daemon)[0]["detail"])
+    if run.find("open", daemon, "the pidfile") < 0 or \
+       "as fd 3 " in run.events[run.find("open", daemon, "the pidfile")]["detail"]:
+        fail("the pidfile should land above the sentinels (3 and 4 taken)")
+
+
+def case_workers(run, fail):
+    daemon = run.summary["daemon"]
+    workers = run.spawned(daemon)
+    if len(workers) != 40:
+        fail(f"{len(workers)} workers spawned, not 40")
+    ended = {e["pid"] for e in run.all("exit", text="killed by SIGTERM")}
+    if not set(workers) <= ended:
+        fail(f"{len(set(workers) - ended)} workers did not end by SIGTERM")
+    roles = {p["proc"]: p["role"] for p in run.procs if p["launch"] == 0}
+    if any(roles.get(w) != "worker" for w in workers):
+        fail("a worker is not in the role 'worker'")
+    if run.find("exit", daemon, "exit 0") < 0:
+        fail("the daemon did not exit 0")
+
+
+def case_threads(run, fail):
+    daemon = run.summary["daemon"]
+    launch0 = [p for p in run.procs if p["launch"] == 0]
+    if len(launch0) != 3:
+        fail(f"{len(launch0)} processes in the launch, not 3 (threads counted?)")
+    if len(run.all("sigmask", pid=daemon, text="blocks SIGHUP")) < 4:
+        fail("the threads' SIGHUP masks are not the daemon's events")
+    if run.spawned(daemon):
+        fail("a thread was recorded as a spawned process")
+
+
+def case_forkloop(run, fail):
+    s = run.summary
+    if s["events"] != 100 or s["dropped"] == 0:
+        fail(f"events {s['events']}, dropped {s['dropped']}: the bound was not kept")
+    if s["procs"] != 50 or s["procs_dropped"] == 0:
+        fail(f"procs {s['procs']}, procs dropped {s['procs_dropped']}")
+
+
+def case_sigkill(run, fail):
+    daemon = run.summary["daemon"]
+    worker = run.spawned(daemon)
+    if len(worker) != 1:
+        fail(f"{len(worker)} workers")
         return
-    dom_text, err = got
-    dom = Dom()
-    dom.feed(dom_text)
-    case(f"{name}: no script and no error in the browser",
-         dom.scripts == 0 and not dom.handler_attrs and not log_errors(err),
-         f"{dom.scripts} scripts, handlers {dom.handler_attrs}, log: {log_errors(err)[:3]}")
-    # A pid the tracer saw twice (reused) is two processes, with a lane each.
-    want = Counter(manifest["pids"])
-    for e in events:
-        if e["event"] not in ("checker", "note") and e["pid"] not in want:
-            want[e["pid"]] = 1      # seen in an event only: a lane is made up for it
-    lanes = Counter(p for p, _ in dom.lane_pids)
-    case(f"{name}: a lane for every process ({sum(want.values())}; "
-         f"{sum(1 for _, f in dom.lane_pids if f)} in fold lanes)",
-         lanes == want, f"missing {sorted((want - lanes).elements())[:10]}, "
-         f"extra {sorted((lanes - want).elements())[:10]}")
-    seen = {}
-    for idx, kind, _ in dom.markers:
-        for i in idx:
-            seen.setdefault(i, []).append(kind)
-    kinds = manifest["kinds"]
-    missing = [i for i in range(len(kinds)) if i not in seen]
-    twice = [i for i, k in seen.items() if len(k) != 1]
-    wrong = [i for i, k in seen.items() if i < len(kinds) and k[0] != kinds[i]]
-    extra = [i for i in seen if i >= len(kinds)]
-    case(f"{name}: every event in exactly one marker, of its kind ({len(kinds)} events, "
-         f"{len(dom.markers)} markers)",
-         not (missing or twice or wrong or extra),
-         f"missing {missing[:10]}, twice {twice[:10]}, wrong kind {wrong[:10]}, extra {extra[:10]}")
-    failed = sum(1 for _, _, c in dom.markers if "failed" in c)
-    want_failed, notes = manifest["marked_events"], manifest["stray_marks"]
-    case(f"{name}: failures marked ({want_failed} events, {notes} without an event)",
-         failed == want_failed and dom.pmarks == notes,
-         f"{failed} failed markers, {dom.pmarks} tags; want {want_failed} and {notes}")
+    i = run.find("exit", worker[0], "killed by SIGKILL")
+    if i < 0 or run.events[i]["value"] != 9:
+        fail("the worker's death by SIGKILL is missing")
 
 
-def screenshot(name, out, chrome, profile):
-    page = os.path.join(out, f"{name}.html")
-    m = re.search(r'<svg[^>]* width="(\d+)" height="(\d+)"', read(page))
-    width = max(1400, int(m.group(1)) + 60) if m else 1400
-    height = min(int(m.group(2)) + 1100, 5000) if m else 2000
-    png = os.path.join(out, f"{name}.png")
-    if os.path.exists(png):
-        os.unlink(png)
-    got = run_browser(chrome, [f"--screenshot={os.path.abspath(png)}",
-                               f"--window-size={width},{height}", "--hide-scrollbars",
-                               "file://" + os.path.abspath(page)], profile)
-    case(f"{name}: screenshot {png} ({width}x{height})",
-         got is not None and os.path.exists(png) and os.path.getsize(png) > 10000,
-         "timed out" if got is None else got[1][-500:])
+def case_tstp(run, fail):
+    child = run.spawned(run.first())[0]
+    in_order(run, fail, [("signal", child, "SIGTSTP"), ("signal", child, "SIGCONT"),
+                         ("exit", child, "exit 0")])
+
+
+def case_vfork(run, fail):
+    launcher = run.first()
+    spawn = run.find("fork", launcher, "vfork -> ")
+    if spawn < 0:
+        fail("no vfork")
+        return
+    child = run.events[spawn]["value"]
+    in_order(run, fail, [("exec", child, "sh -c exit 5"), ("exit", child, "exit 5")])
+
+
+def case_own_filter(run, fail):
+    launcher = run.first()
+    said = run.find("unseen", launcher, "seccomp filter of its own")
+    if said < 0:
+        fail("the candidate's own filter is not mentioned")
+    elif run.find("umask", launcher, start=said) >= 0:
+        fail("a umask its own filter refused was seen (the filter did not apply?)")
+
+
+# name, tdaemon arguments, harness options, check, same statuses as untraced
+CASES = [
+    ("classic", ["classic", "{pidfile}"], ["--second", "--stale"], case_classic, True),
+    ("seed-order", ["seed", "{pidfile}"], [], case_seed, True),
+    ("setsid-in-parent", ["setsid-parent", "{pidfile}"], [], case_setsid_parent, True),
+    ("keeps-fds", ["keep-fds", "{pidfile}"], [], case_keep_fds, True),
+    ("40-workers", ["workers", "{pidfile}", "40"], ["--second", "--stale"], case_workers, True),
+    ("threads", ["threads", "{pidfile}", "4"], [], case_threads, True),
+    ("fork-loop", ["forkloop", "{pidfile}", "300"],
+     ["--max-events", "100", "--max-procs", "50"], case_forkloop, True),
+    ("sigkill", ["sigkill", "{pidfile}"], [], case_sigkill, True),
+    ("tstp", ["tstp"], [], case_tstp, True),
+    ("vfork", ["vfork"], [], case_vfork, True),
+    ("own-filter", ["own-filter"], [], case_own_filter, True),
+]
+
+
+class Tally:
+    def __init__(self, verbose):
+        self.passed = self.failed = self.skipped = 0
+        self.verbose = verbose
+
+    def result(self, name, problems):
+        if problems:
+            self.failed += 1
+            print(f"FAIL  {name}")
+            for p in problems[:8]:
+                print(f"        {p}")
+        else:
+            self.passed += 1
+            print(f"ok    {name}")
+
+    def skip(self, name, why):
+        self.skipped += 1
+        print(f"skip  {name}: {why}")
+
+
+def check_case(tally, env, bindir, case, baseline_cache):
+    name, args, opts, check, same = case
+    tdaemon = os.path.join(bindir, "tdaemon")
+    key = (env.name, name)
+    if key not in baseline_cache:
+        baseline_cache[key] = harness(opts + ["--mode", "off", "--", tdaemon] + args, env, bindir)
+    base = baseline_cache[key]
+    for mode in ("filter", "syscall"):
+        problems = []
+        try:
+            run = harness(opts + ["--mode", mode, "--", tdaemon] + args, env, bindir)
+            left_nothing(run, problems.append)
+            if run.summary:
+                if run.summary["mode"] != mode:
+                    problems.append(f"traced in mode {run.summary['mode']}")
+                if same and run.statuses() != base.statuses():
+                    problems.append(f"launches ended {run.statuses()}, untraced "
+                                    f"{base.statuses()}")
+                check(run, problems.append)
+        except (AssertionError, subprocess.TimeoutExpired, IndexError) as e:
+            problems.append(f"{type(e).__name__}: {e}")
+        tally.result(f"{name} ({mode}, {env.name})", problems)
+
+
+def check_setuid(tally, env, bindir, root):
+    """A set-user-ID program: as root the trace keeps its privileges; as an
+    ordinary user it cannot, and says so."""
+    d = tempfile.mkdtemp(prefix="tracer-setuid.")
+    try:
+        os.chmod(d, 0o755)
+        probe = os.path.join(d, "probe")
+        shutil.copy(os.path.join(bindir, "tdaemon"), probe)
+        owner = NOBODY if env.user == 0 else 0
+        os.chown(probe, owner, owner)
+        os.chmod(probe, 0o4755)
+        cmd = ["--", os.path.join(bindir, "tdaemon"), "setuid", probe]
+        base = harness(["--mode", "off"] + cmd, env, bindir)
+        if base.statuses() != [("start", 0)]:
+            tally.skip(f"setuid ({env.name})", "set-user-ID bits not honoured here (nosuid?)")
+            return
+        for mode in ("filter", "syscall"):
+            problems = []
+            run = harness(["--mode", mode] + cmd, env, bindir)
+            left_nothing(run, problems.append)
+            unseen = run.find("unseen", text="set-user/group-ID")
+            if env.user == 0:
+                if run.statuses() != [("start", 0)] or unseen >= 0:
+                    problems.append(f"root's trace took the privileges away: "
+                                    f"{run.statuses()}")
+            else:
+                if run.statuses() != [("start", 3 << 8)]:
+                    problems.append(f"expected the probe unprivileged: {run.statuses()}")
+                if unseen < 0:
+                    problems.append("the trace does not say that the program ran "
+                                    "without its privileges")
+                if mode == "filter" and run.find("trace-note", text="no_new_privs") < 0:
+                    problems.append("the trace does not say that it set no_new_privs")
+            tally.result(f"setuid ({mode}, {env.name})", problems)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    del root
+
+
+def check_already_traced(tally, env, bindir):
+    """The checker itself under strace -f: the launcher is traced already."""
+    if not shutil.which("strace"):
+        tally.skip(f"already-traced ({env.name})", "no strace")
+        return
+    problems = []
+    tdaemon = os.path.join(bindir, "tdaemon")
+    strace_env = Env(env.name, env.prefix + ["strace", "-f", "-o", "/dev/null"], env.user)
+    run = harness(["--mode", "filter", "--", tdaemon, "classic", "{pidfile}"], strace_env, bindir)
+    left_nothing(run, problems.append)
+    if run.find("unseen", text="already traced by pid") < 0:
+        problems.append("no 'already traced' in the record")
+    if run.statuses() != [("start", 0)]:
+        problems.append(f"launch ended {run.statuses()}")
+    tally.result(f"already-traced ({env.name})", problems)
+
+
+def gone_or_zombie(pid, deadline_s=5.0):
+    """Bounded poll: the SIGKILL is sent as the tracer exits, and takes
+    effect a moment later."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"tdaemon" not in f.read():
+                    return True         # the pid names another process now
+            with open(f"/proc/{pid}/stat") as f:
+                text = f.read()
+            if text[text.rindex(")") + 2] in "ZX":
+                return True
+        except (OSError, ValueError):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def check_exitkill(tally, env, bindir):
+    """A checker killed mid-run leaves no tracee (PTRACE_O_EXITKILL). Run
+    outside a PID namespace, whose end would kill them anyway, on the
+    benign classic daemon."""
+    tdaemon = os.path.join(bindir, "tdaemon")
+    ns = ("unshare", "--pid", "--fork", "--mount-proc")
+    prefix = [a for a in env.prefix if a not in ns]
+    for mode in ("filter", "syscall"):
+        problems = []
+        cmd = prefix + [os.path.join(bindir, "harness"), "--die", "--mode", mode, "--",
+                        tdaemon, "classic", "{pidfile}"]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, cwd="/")
+        try:
+            said = json.loads(p.stdout.splitlines()[0])
+            daemon = said["daemon"]
+        except (IndexError, ValueError, KeyError):
+            problems.append(f"no daemon pid: {p.stdout!r} {p.stderr!r}")
+            said, daemon = {}, 0
+        if daemon and not gone_or_zombie(daemon):
+            problems.append(f"the daemon {daemon} survived its tracer")
+            try:
+                os.kill(daemon, 9)      # ours: this test started it
+            except OSError:
+                pass
+        if said.get("dir", "").startswith("/tmp/harness."):
+            shutil.rmtree(said["dir"], ignore_errors=True)
+        tally.result(f"exitkill ({mode}, {env.name})", problems)
+
+
+def check_asan(tally, env, bindir):
+    """The tracer's own memory, under AddressSanitizer and UBSan."""
+    tdaemon = os.path.join(bindir, "tdaemon")
+    for mode, args, opts in (("filter", ["workers", "{pidfile}", "40"], ["--second", "--stale"]),
+                             ("syscall", ["classic", "{pidfile}"], ["--second", "--stale"]),
+                             ("filter", ["forkloop", "{pidfile}", "200"],
+                              ["--max-events", "50", "--max-procs", "20", "--max-tasks", "8"])):
+        problems = []
+        run = harness(opts + ["--mode", mode, "--", tdaemon] + args, env, bindir, asan=True)
+        left_nothing(run, problems.append)
+        tally.result(f"asan {args[0]} ({mode}, {env.name})", problems)
+
+
+def environments():
+    """As root: root and nobody, each in a private PID namespace. Else: as is."""
+    if os.geteuid() != 0:
+        return [Env(f"uid {os.geteuid()}", [], os.geteuid())], None
+    ns = ["unshare", "--pid", "--fork", "--mount-proc"]
+    try:
+        ok = subprocess.run(ns + ["true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    if not ok:
+        return [], "as root, the hostile daemons need a private PID namespace (unshare failed)"
+    nobody = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    return [Env("root", ns, 0), Env("nobody", ns + nobody, NOBODY)], None
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sample", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--update-golden", action="store_true")
-    ap.add_argument("--no-browser", action="store_true")
-    args = ap.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    if not run_sample(args.sample, args.out):
-        return summary()
-    for name in GOLDEN_SAMPLES:
-        check_text(name, args.out, args.update_golden)
-    if args.update_golden:
-        return 0
-    checked = {}
-    for name in SAMPLES:
-        manifest = json.loads(read(os.path.join(args.out, f"{name}.manifest.json")))
-        events = check_json(name, args.out, manifest)
-        check_page_source(name, args.out)
-        if events is not None:
-            checked[name] = (manifest, events)
-    chrome = None if args.no_browser else browser()
-    if chrome is None:
-        skip("the pages in a browser", "--no-browser" if args.no_browser else "no chromium installed")
-        return summary()
-    become_subreaper()
-    profile = tempfile.mkdtemp(prefix="trace-chromium.")
-    try:
-        for name, (manifest, events) in checked.items():
-            check_dom(name, args.out, manifest, events, chrome, profile)
-            if name in GOLDEN_SAMPLES:      # fuzz is 20000 pixels wide, and nonsense
-                screenshot(name, args.out, chrome, profile)
-    finally:
-        sweep()
-        shutil.rmtree(profile, ignore_errors=True)
-    case("no process of the browser left behind", not children(), repr(children()))
-    return summary()
-
-
-def summary():
-    if results["skipped"]:
-        print(f"{results['skipped']} skipped")
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] else 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bin", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin"))
+    ap.add_argument("-v", action="store_true")
+    ap.add_argument("cases", nargs="*")
+    opt = ap.parse_args()
+    bindir = os.path.abspath(opt.bin)
+    tally = Tally(opt.v)
+    envs, why = environments()
+    if not envs:
+        tally.skip("tracer", why)
+    baselines = {}
+    for env in envs:
+        for case in CASES:
+            if not opt.cases or case[0] in opt.cases:
+                check_case(tally, env, bindir, case, baselines)
+        if not opt.cases or "setuid" in opt.cases:
+            if os.geteuid() == 0:
+                check_setuid(tally, env, bindir, True)
+            else:
+                tally.skip(f"setuid ({env.name})", "needs root to make a set-user-ID program")
+        if not opt.cases or "already-traced" in opt.cases:
+            check_already_traced(tally, env, bindir)
+        if not opt.cases or "exitkill" in opt.cases:
+            check_exitkill(tally, env, bindir)
+        if (not opt.cases or "asan" in opt.cases) and \
+           os.path.exists(os.path.join(bindir, "harness-asan")):
+            check_asan(tally, env, bindir)
+    if tally.skipped:
+        print(f"{tally.skipped} skipped")
+    print(f"{tally.passed} passed, {tally.failed} failed")
+    return 1 if tally.failed else 0
 
 
 if __name__ == "__main__":

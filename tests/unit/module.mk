@@ -7,7 +7,7 @@
 # tests' own processes are the ones checked for errors and leaks.
 
 UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges check_tracker check_run \
-              check_notify check_xml
+              check_notify check_xml check_tracer
 UNIT_BINS  := $(addprefix tests/unit/,$(UNIT_TESTS))
 UNIT_HELPER_OBJS := tests/unit/unit_tmpdir.o
 
@@ -26,6 +26,8 @@ UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/judges_pidf
 UNIT_OBJS_check_tracker := checker/tracker.o checker/scan.o checker/procset.o checker/proc.o checker/fdio.o
 UNIT_OBJS_check_run     := $(CHECKER_LIB_OBJS)
 UNIT_OBJS_check_notify  := checker/notify.o checker/utf8.o checker/fdio.o $(UNIT_HELPER_OBJS)
+UNIT_OBJS_check_tracer  := checker/tracer.o checker/trace.o checker/trace_words.o checker/text.o \
+                           checker/proc.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_LIBS_check_run     := -lutil
 
 # Evaluated when used, so that `make check` sees the package that its
@@ -34,8 +36,10 @@ UNIT_CHECK_CFLAGS = $(shell pkg-config --cflags check)
 UNIT_CHECK_LIBS   = $(shell pkg-config --libs check)
 
 # valgrind 3.19 does not know pidfd_open (syscall 434), which the tracker
-# needs; its memory is checked by checker-asan-check instead.
-UNIT_NO_VALGRIND := tests/unit/check_tracker
+# needs; its memory is checked by checker-asan-check instead. Nor can it
+# run a tracer (ptrace, process_vm_readv): tests/trace's harness-asan
+# checks the tracer's memory.
+UNIT_NO_VALGRIND := tests/unit/check_tracker tests/unit/check_tracer
 
 UNIT_VALGRIND := valgrind --error-exitcode=1 --leak-check=full \
                  --errors-for-leak-kinds=definite,indirect,possible -q
