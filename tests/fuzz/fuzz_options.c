@@ -74,6 +74,20 @@ static int from_argv(const char *p, const struct argv *a)
     return 0;
 }
 
+/* word is --NAME=value, NAME given whole or abbreviated as getopt_long
+ * allows, and value is path. */
+static int long_option_value_is(const char *word, const char *name, const char *path)
+{
+    const char *eq = strchr(word, '=');
+    size_t n;
+
+    if (strncmp(word, "--", 2) != 0 || eq == NULL)
+        return 0;
+    n = (size_t)(eq - word - 2);
+    return n > 0 && n <= strlen(name) && strncmp(word + 2, name, n) == 0 &&
+           strcmp(eq + 1, path) == 0;
+}
+
 /* --cwd and --pidfile are kept absolute: an argument as given when it
  * was, else the current directory, a slash and the argument. */
 static int made_absolute(const char *path, const struct argv *a)
@@ -84,9 +98,8 @@ static int made_absolute(const char *path, const struct argv *a)
     if (path[0] != '/')
         return 0;
     for (int i = 0; i < a->argc; i++)
-        if (strcmp(a->v[i], path) == 0 || (strncmp(a->v[i], "--cwd=", 6) == 0 &&
-            strcmp(a->v[i] + 6, path) == 0) || (strncmp(a->v[i], "--pidfile=", 10) == 0 &&
-            strcmp(a->v[i] + 10, path) == 0))
+        if (strcmp(a->v[i], path) == 0 || long_option_value_is(a->v[i], "cwd", path) ||
+            long_option_value_is(a->v[i], "pidfile", path))
             return 1;
     if (!getcwd(here, sizeof here))
         return 0;

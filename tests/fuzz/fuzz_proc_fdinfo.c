@@ -38,6 +38,10 @@ static long long ref_flags(const uint8_t *data, size_t size)
 
             for (j = 0; j < n && (data[i + 6 + j] == ' ' || data[i + 6 + j] == '\t'); j++)
                 ;
+            /* leading zeros change no value: strtoul reads any number of them */
+            while (j + 1 < n && data[i + 6 + j] == '0' && data[i + 6 + j + 1] >= '0' &&
+                   data[i + 6 + j + 1] <= '7')
+                j++;
             while (n > 0 && (data[i + 6 + n - 1] == ' ' || data[i + 6 + n - 1] == '\t'))
                 n--;
             if (j >= n || n - j >= sizeof text)
