@@ -277,9 +277,12 @@ def the_zoo(args, results):
     ok = r.returncode == 0 and not found
     last = r.stdout.strip().splitlines()[-1:] or ["no output"]
     detail = f"the zoo, {len(names)} cases: {last[0]} ({secs:.0f} s)"
-    for binary in (os.path.relpath(args.checker_asan, ROOT), os.path.relpath(args.zoo_bin, ROOT) + "/*"):
+    # Named as the plain builds, whose sanitized twins were run.
+    checker = os.path.relpath(args.checker_asan, ROOT).removesuffix("-asan")
+    daemons = os.path.relpath(args.zoo_bin, ROOT).removesuffix("-asan") + "/*"
+    for binary, why_not in ((checker, PIDFD_REASON), (daemons, "pidfd_open; the checker starts them")):
         results.record(binary, "asan+ubsan", ok, detail if ok else "; ".join([detail] + failed[:40] + found))
-        results.note(binary, "valgrind", f"- ({PIDFD_REASON})")
+        results.note(binary, "valgrind", f"- ({why_not})")
 
 
 def main():

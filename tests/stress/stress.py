@@ -13,12 +13,16 @@ whole:
                before the kernel closes them) and names any it left open;
   processes    exitwitness is a subreaper below which everything the
                checker started stays, so any process that outlived its
-               checker is named (stopped and traced ones too) and killed;
-               after the round, /proc is searched for any process carrying
-               the round's marker in its environment (everything run.py
-               starts inherits it; the checker hands it on, except to a
-               new-style service, which gets a clean environment) or
-               running a program of the zoo, started during the round;
+               checker is named (stopped and traced ones too) and killed,
+               whatever its environment; after the round, /proc is searched
+               for any process carrying the round's marker in its
+               environment (everything run.py starts inherits it; the
+               checker hands it on, but to a new-style service, which gets
+               a clean environment), and for any stopped or traced process
+               running a program of the round (the checker, exitwitness, a
+               zoo program) started during it; other such processes without
+               the marker are named but not counted: someone may be trying
+               the same checker meanwhile;
   scratch      every checker of the round shares one private TMPDIR, so
                that two checkers' scratch directories would collide there
                and any that survives is seen; it must be empty at the end,
@@ -89,9 +93,11 @@ def process_facts(pid):
 
 
 def round_processes(marker, programs, since):
-    """Processes of the round still there: those carrying its marker, and
-    those running one of its programs that started during the round.
-    [(pid, description, ours)]: ours when the marker proves it."""
+    """Processes that may be the round's, still there: those carrying its
+    marker, and those running one of its programs that started during the
+    round. [(pid, description, ours, state)]: ours when the marker proves
+    it; without it, the process may be someone else's run of the same
+    programs (a person trying the checker meanwhile)."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():
@@ -110,7 +116,7 @@ def round_processes(marker, programs, since):
         found.append((int(entry), f"{comm}[{entry}] {STATE_NAMES.get(state, state)}, parent {ppid}, "
                                   f"{'with' if ours else 'without'} the marker, "
                                   f"started {(start - since) / CLOCK_TICKS:.2f} s into the round: "
-                                  f"{argv[:160]}", ours))
+                                  f"{argv[:160]}", ours, state))
     return found
 
 
@@ -118,7 +124,7 @@ def kill_leftovers(found, timeout=10):
     """Kill those that carry the round's marker (the round started them),
     through pidfds, so that no reused pid is hit; wait for their ends."""
     poller, fds = select.poll(), []
-    for pid, _, ours in found:
+    for pid, _, ours, _ in found:
         if not ours:
             continue
         try:
@@ -215,7 +221,7 @@ class Round:
         a = self.args
         how = (f"{len(cases)} cases in {seconds:.1f} s, {a.jobs} checkers at once, "
                f"{a.load} busy loops, settle {'default' if a.settle is None else a.settle}")
-        self.summary = how + (f", {len(skipped)} skipped" if skipped else "")
+        how += f", {len(skipped)} skipped" if skipped else ""
         if len(cases) != len(names):
             self.result(False, f"verdicts: run.py ran {len(cases)} of {len(names)} cases "
                                f"(exit {status}; last line {lines[-1] if lines else None!r})")
@@ -227,11 +233,17 @@ class Round:
             self.result(True, f"verdicts of {len(cases)} cases as expect.txt{watched} ({how})")
 
     def judge_processes(self, marker, programs, since):
+        """A process with the marker is a leftover; one without it counts
+        only if it is stopped or traced, which no run of anyone's leaves a
+        process in on purpose: the others are named, not counted."""
         found = round_processes(marker.encode(), programs, since)
         kill_leftovers(found)
-        if found:
-            self.result(False, "processes left after the round: " +
-                        ", ".join(d for _, d, _ in found))
+        counted = [d for _, d, ours, state in found if ours or state in ("T", "t")]
+        for _, d, ours, state in found:
+            if not (ours or state in ("T", "t")):
+                print(f"    round {self.number}: not counted (no marker, not stopped): {d}")
+        if counted:
+            self.result(False, "processes left after the round: " + ", ".join(counted))
         else:
             self.result(True, "no process of the round left")
 
@@ -318,14 +330,19 @@ def main():
         signal.signal(sig, interrupted)
 
     results = []
-    for number in range(1, args.rounds + 1):
-        results += Round(number, args, witness, keep_root).run(names)
+    try:
+        for number in range(1, args.rounds + 1):
+            results += Round(number, args, witness, keep_root).run(names)
+    except KeyboardInterrupt:
+        print("stress: interrupted; what the round had started is killed", file=sys.stderr)
+        return 130
+    finally:
+        if os.path.isdir(keep_root) and os.listdir(keep_root):
+            print(f"the failed cases' commands, reports and stderr are kept in {keep_root}")
+        elif not args.keep:
+            shutil.rmtree(keep_root, ignore_errors=True)
     passed = sum(1 for ok, _ in results if ok)
     failed = len(results) - passed
-    if os.path.isdir(keep_root) and os.listdir(keep_root):
-        print(f"the failed cases' commands, reports and stderr are kept in {keep_root}")
-    elif not args.keep:
-        shutil.rmtree(keep_root, ignore_errors=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
