@@ -87,3 +87,31 @@ skeleton-c-newstyle: $(SKC_BIN)
 
 skeleton-c-bench: $(SKC_BIN) $(SKC_NAIVE) $(SKC_LAUNCHTIME)
 	@$(SKC_DIR)/bench/bench.sh
+
+# AddressSanitizer, UBSan and LeakSanitizer builds (the checker's flags,
+# CHECKER_ASAN_FLAGS) of the unit tests and of the daemon, for `make
+# sanitize` and `make sanitize-check` (tests/sanitize/), from objects of
+# their own in skeleton/c/asan/, never mixed with the normal ones. The zoo's
+# sanitized daemons link skeleton/c/asan/daemonize.o (tests/zoo/module.mk).
+SKC_ASAN_DIR   := $(SKC_DIR)/asan
+SKC_ASAN_LIB   := $(patsubst $(SKC_DIR)/%,$(SKC_ASAN_DIR)/%,$(SKC_LIB_OBJS))
+SKC_ASAN_OBJS  := $(patsubst $(SKC_DIR)/%,$(SKC_ASAN_DIR)/%,$(SKC_OBJS))
+SKC_ASAN_BIN   := $(SKC_ASAN_DIR)/mydaemon
+SKC_ASAN_TESTS := $(foreach t,$(SKC_TESTS),$(dir $(t))asan/$(notdir $(t)))
+CLEAN_FILES    += $(SKC_ASAN_OBJS) $(SKC_ASAN_BIN) $(SKC_ASAN_TESTS)
+
+.PHONY: skeleton-c-asan-build
+skeleton-c-asan-build: $(SKC_ASAN_BIN) $(SKC_ASAN_TESTS)
+
+$(SKC_ASAN_DIR) $(SKC_DIR)/tests/asan:
+	mkdir -p $@
+
+$(SKC_ASAN_OBJS): $(SKC_ASAN_DIR)/%.o: $(SKC_DIR)/%.c $(SKC_HDRS) | $(SKC_ASAN_DIR)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECKER_ASAN_FLAGS) -c -o $@ $<
+
+$(SKC_ASAN_BIN): $(SKC_ASAN_OBJS)
+	$(CC) $(CFLAGS) $(CHECKER_ASAN_FLAGS) $(SKC_LINK) $(LDFLAGS) -o $@ $(SKC_ASAN_OBJS) $(LDLIBS)
+
+$(SKC_DIR)/tests/asan/check_%: $(SKC_DIR)/tests/check_%.c $(SKC_ASAN_LIB) $(SKC_HDRS) | $(SKC_DIR)/tests/asan
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECKER_ASAN_FLAGS) -I$(SKC_DIR) $(LDFLAGS) -o $@ $< \
+	    $(SKC_ASAN_LIB) $(SKC_CHECK_FLAGS) $(LDLIBS)

@@ -67,3 +67,29 @@ tests/unit/$(1): tests/unit/$(1).c $$(UNIT_OBJS_$(1)) tests/unit/unit_tmpdir.h $
 	    $$(UNIT_OBJS_$(1)) $$(LDFLAGS) $$(UNIT_CHECK_LIBS) $$(UNIT_LIBS_$(1)) $$(LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_TEST_RULE,$(t))))
+
+# The same tests built with AddressSanitizer, UBSan and LeakSanitizer (the
+# checker's flags, CHECKER_ASAN_FLAGS), for `make sanitize` and `make
+# sanitize-check` (tests/sanitize/). Their objects are built apart, in
+# checker/asan/ and tests/unit/asan/, never mixed with the normal ones.
+UNIT_ASAN_BINS := $(addprefix tests/unit/asan/,$(UNIT_TESTS))
+CLEAN_FILES    += $(UNIT_ASAN_BINS) tests/unit/asan/unit_tmpdir.o
+
+# checker/X.o -> checker/asan/X.o, tests/unit/X.o -> tests/unit/asan/X.o
+unit_asan_objs = $(patsubst tests/unit/%,tests/unit/asan/%,$(patsubst checker/%,checker/asan/%,$(1)))
+
+.PHONY: unit-asan-build
+unit-asan-build: $(UNIT_ASAN_BINS)
+
+tests/unit/asan:
+	mkdir -p $@
+
+tests/unit/asan/%.o: tests/unit/%.c tests/unit/unit_tmpdir.h | tests/unit/asan
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECKER_ASAN_FLAGS) $(UNIT_CHECK_CFLAGS) -c -o $@ $<
+
+define UNIT_ASAN_RULE
+tests/unit/asan/$(1): tests/unit/$(1).c $(call unit_asan_objs,$(UNIT_OBJS_$(1))) tests/unit/unit_tmpdir.h $$(CHECKER_HDRS) | tests/unit/asan
+	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$(CHECKER_ASAN_FLAGS) $$(UNIT_CHECK_CFLAGS) -Ichecker -o $$@ $$< \
+	    $(call unit_asan_objs,$(UNIT_OBJS_$(1))) $$(LDFLAGS) $$(UNIT_CHECK_LIBS) $$(UNIT_LIBS_$(1)) $$(LDLIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_ASAN_RULE,$(t))))

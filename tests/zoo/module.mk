@@ -38,3 +38,28 @@ zoo-check: $(ZOO_DAEMONS) $(ZOO_TOOLS) $(ZOO_CHECKER)
 # run's, since no verdict may depend on timing.
 zoo-race-check: $(ZOO_DAEMONS) $(ZOO_TOOLS) $(ZOO_CHECKER)
 	$(PYTHON) $(ZOO_DIR)/run.py --checker $(ZOO_CHECKER) --bin $(ZOO_BIN) --settle 0 --jobs 8 --load 2
+
+# The zoo's daemons built with AddressSanitizer, UBSan and LeakSanitizer
+# (the checker's flags), on the sanitized skeleton/c/asan/daemonize.o, for
+# `make sanitize` (tests/sanitize/). The witness is a test tool, not under
+# test: bin-asan/ has the plain one, which run.py expects beside the daemons.
+ZOO_ASAN_BIN     := $(ZOO_DIR)/bin-asan
+ZOO_ASAN_DAEMONS := $(patsubst $(ZOO_BIN)/%,$(ZOO_ASAN_BIN)/%,$(ZOO_DAEMONS))
+ZOO_ASAN_LIB_OBJ := $(ZOO_ASAN_BIN)/zoo.o
+CLEAN_FILES      += $(ZOO_ASAN_DAEMONS) $(ZOO_ASAN_BIN)/witness $(ZOO_ASAN_LIB_OBJ)
+
+.PHONY: zoo-asan
+zoo-asan: $(ZOO_ASAN_DAEMONS) $(ZOO_ASAN_BIN)/witness
+
+$(ZOO_ASAN_BIN):
+	mkdir -p $@
+
+$(ZOO_ASAN_LIB_OBJ): $(ZOO_DIR)/zoo.c $(ZOO_DIR)/zoo.h skeleton/c/daemonize.h | $(ZOO_ASAN_BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECKER_ASAN_FLAGS) -Iskeleton/c -c -o $@ $<
+
+$(ZOO_ASAN_DAEMONS): $(ZOO_ASAN_BIN)/%: $(ZOO_DIR)/daemons/%.c $(ZOO_ASAN_LIB_OBJ) skeleton/c/asan/daemonize.o $(ZOO_DIR)/zoo.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECKER_ASAN_FLAGS) $(LDFLAGS) -o $@ $< $(ZOO_ASAN_LIB_OBJ) \
+	    skeleton/c/asan/daemonize.o $(LDLIBS)
+
+$(ZOO_ASAN_BIN)/witness: $(ZOO_DIR)/witness.c | $(ZOO_ASAN_BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)

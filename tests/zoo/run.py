@@ -11,13 +11,19 @@ seen, check that every check ID was failed by some case and passed by
 another: a check that nothing fails is a defect.
 
 Usage: run.py [--checker PATH] [--bin DIR] [--expect FILE] [-v]
-              [--settle MS] [--jobs N] [--load N] [CASE...]
+              [--settle MS] [--jobs N] [--load N]
+              [--wrap PROGRAM] [--tmpdir DIR] [--keep-failed DIR] [CASE...]
 (naming cases runs only those, without the coverage check)
 
 --settle MS, --jobs N and --load N run the same cases with every checker at
 that settle time, N checkers at once, beside N busy loops: the verdicts
 must be those of expect.txt, the serial default run's, since no verdict may
-depend on timing.
+depend on timing. For tests/stress/: --wrap runs every checker under
+PROGRAM (PROGRAM CHECKER ARG...), whose lines on stderr that start with its
+name and a colon are problems; --tmpdir gives every checker the same TMPDIR
+DIR (then the caller checks that DIR is left empty); --keep-failed writes
+the argv, stdout and stderr of every failed case into DIR.
+A line on stderr starting "checker: internal error" is a problem in any run.
 Prints one line per case and closes with "N passed, M failed".
 """
 
@@ -247,6 +253,11 @@ def verdict_problems(report, exit_status):
     return problems
 
 
+def alarm_lines(stderr, prefixes):
+    """Lines on stderr that are findings whatever the case expects."""
+    return [l for l in stderr.splitlines() if l.startswith(prefixes)]
+
+
 def witness_problems(stderr, exit_status):
     lines = [l for l in stderr.splitlines() if l.startswith("witness:")]
     if exit_status == WITNESS_FAILED and not lines:
@@ -264,6 +275,10 @@ class Runner:
         self.root = root
         self.verbose = args.verbose
         self.settle = args.settle
+        self.wrap = shlex.split(args.wrap) if args.wrap else []
+        self.shared_tmpdir = os.path.abspath(args.tmpdir) if args.tmpdir else None
+        self.alarms = ("checker: internal error",) + \
+            ((os.path.basename(self.wrap[0]) + ":",) if self.wrap else ())
         self.run_id = f"{os.getpid()}-{os.path.basename(root)}"
         self.is_root = os.geteuid() == 0
         self.namespace = self.is_root and namespace_usable()
@@ -278,7 +293,7 @@ class Runner:
         def subst(arg):
             return arg.replace("{bin}", self.bin).replace("{casedir}", casedir)
         command = [subst(a) for a in case.command]
-        argv = [self.checker, "--format", "json"] + [subst(o) for o in case.options]
+        argv = self.wrap + [self.checker, "--format", "json"] + [subst(o) for o in case.options]
         if self.settle is not None and "usage" not in case.flags:
             argv += ["--settle", str(self.settle)]
         if command:
@@ -307,8 +322,8 @@ class Runner:
 
     def run(self, index, case):
         casedir = os.path.join(self.root, f"{index:02d}-{case.name}")
-        tmpdir = os.path.join(casedir, "tmp")
-        os.makedirs(tmpdir, mode=0o700)
+        tmpdir = self.shared_tmpdir or os.path.join(casedir, "tmp")
+        os.makedirs(casedir if self.shared_tmpdir else tmpdir, mode=0o700)
         with open(os.path.join(casedir, "not-executable"), "w") as f:
             f.write("#!/bin/sh\nexit 0\n")
         os.chmod(os.path.join(casedir, "not-executable"), 0o644)
@@ -326,7 +341,8 @@ class Runner:
             problems += self.usage_problems(case, status, err)
         else:
             problems += self.report_problems(case, status, out, err, command)
-        left_in_tmp = os.listdir(tmpdir)
+        problems += alarm_lines(err, self.alarms)
+        left_in_tmp = [] if self.shared_tmpdir else os.listdir(tmpdir)
         if left_in_tmp:
             problems.append(f"$TMPDIR: expected empty got {sorted(left_in_tmp)}")
         left = leftovers(self.bin, before, f"ZOO_RUN={run_id}".encode())
@@ -398,6 +414,15 @@ def explain(argv, out, err):
         print(f"    {c.get('id')}: {c.get('status')}: observed {c.get('observed')!r}: {c.get('message')}")
 
 
+def keep_failed(directory, case, argv, out, err):
+    """The failed case's command, report and stderr, to be read later."""
+    os.makedirs(directory, exist_ok=True)
+    base = os.path.join(directory, case.name)
+    for suffix, text in ((".argv", shlex.join(argv) + "\n"), (".out", out), (".err", err)):
+        with open(base + suffix, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
 def start_busy_loop():
     """A process that keeps one core busy until it is killed."""
     return subprocess.Popen([sys.executable, "-c", "while True: pass"],
@@ -413,6 +438,9 @@ def main():
     parser.add_argument("--settle", type=int, help="run every checker with --settle MS")
     parser.add_argument("--jobs", type=int, default=1, help="checkers run at once")
     parser.add_argument("--load", type=int, default=0, help="busy loops running meanwhile")
+    parser.add_argument("--wrap", help="run every checker under this program (tests/stress/)")
+    parser.add_argument("--tmpdir", help="one TMPDIR for every checker (tests/stress/)")
+    parser.add_argument("--keep-failed", metavar="DIR", help="keep the output of failed cases in DIR")
     parser.add_argument("cases", nargs="*", help="run only these cases (no coverage check)")
     args = parser.parse_args()
 
@@ -459,6 +487,8 @@ def main():
                     print(f"FAIL {case.name}: " + "; ".join(problems))
                     if args.verbose:
                         explain(argv, out, err)
+                    if args.keep_failed:
+                        keep_failed(args.keep_failed, case, argv, out, err)
                 else:
                     passed += 1
                     print(f"ok {case.name}")
