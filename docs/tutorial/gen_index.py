@@ -41,8 +41,14 @@ def table(data):
     for step in sorted(data["steps"], key=lambda s: s["number"]):
         n = step["number"]
         page = Path(step["page"]).name
-        ids = [c["id"] for c in data["checks"] if c["step"] == n]
+        checks = [c for c in data["checks"] if c["step"] == n]
+        ids = [c["id"] for c in checks]
         green = ", ".join(f"`{i}`" for i in ids) or "nothing the checker can see"
+        # A step whose checks only one profile judges (step 12: new-style)
+        # turns green only under that profile.
+        profiles = {p for c in checks for p in c.get("judged_by", [])}
+        if len(profiles) == 1:
+            green += f" (under `--profile {profiles.pop()}`)"
         exercise = sorted(EXERCISES.glob(f"{n:02d}-*"))
         ex = (f"[exercise {n}](../../skeleton/exercises/steps/{exercise[0].name}/README.md)"
               if exercise else "")

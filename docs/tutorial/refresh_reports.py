@@ -13,7 +13,9 @@ and this script replaces the fenced block below each marker with a fresh
 run: the command line, the report (whole, or only the header, the lines of
 the listed IDs and the verdict, with "[...]" where lines were left out;
 "ids=-" keeps no check line; "ids=@step" the checks that `checker --list`
-puts at the step of NAME+stepN, whichever they are), and the exit status.
+puts at the step of NAME+stepN, whichever they are; "ids=@facets", for a
+--compare report, its two command lines and its table of facets), and the
+exit status.
 NAME says what is checked (see candidate_args()); NAME+stepN adds --step N. Each candidate
 runs once per refresh, so every excerpt of it on every page comes from the
 same run. Scratch directories are shown as /tmp/checker.XXXXXX; pids and
@@ -41,6 +43,12 @@ CHECKER = "checker/checker"
 STEPS = "skeleton/c/steps/bin"
 EXERCISES = "skeleton/exercises/bin"   # the exercises' C starting files
 FIRST_STOP_STEP = 10                   # from step 10 on: a stop command
+NEW_STYLE_STEP = 12                    # from step 12 on: a service for a manager
+# Step 12's services are started as exercise 12's grader starts them
+# (skeleton/exercises/grade.py): a passed socket, a watchdog, and an abstract
+# NOTIFY_SOCKET, so that every check of the step is judged.
+SERVICE = ["--profile", "new-style", "--socket-activation", "--watchdog", "500",
+           "--notify-socket", "abstract"]
 
 
 def _steps_signal(name):
@@ -54,6 +62,8 @@ def _steps_command(name, where=STEPS):
 
 def _exercise_start(name):
     """exercise/NN-name: the starting file of exercise NN, as graded."""
+    if int(name[:2]) >= NEW_STYLE_STEP:
+        return ["--timeout", "2"] + SERVICE + ["--", f"{EXERCISES}/{name}"]
     if int(name[:2]) >= FIRST_STOP_STEP:
         return _steps_command(name, EXERCISES)
     return ["--timeout", "2", "--", f"{EXERCISES}/{name}", "start", "{pidfile}"]
@@ -75,6 +85,15 @@ def candidate_args(name):
         return _steps_command(name)
     if name.startswith("zoo/"):
         return ["--timeout", "2", "--", f"tests/zoo/bin/{name[4:]}", "{pidfile}"]
+    if re.fullmatch(r"pitfall/[a-z-]+", name):
+        # One of step 12's mistakes, planted in a minimal service.
+        return ["--timeout", "2"] + SERVICE + \
+            ["--", "python3", "docs/tutorial/newstyle_pitfalls.py", name[len("pitfall/"):]]
+    if re.fullmatch(r"new-style/[01][0-9]-[a-z0-9-]+", name):
+        # A classic step program under a service manager: started by it,
+        # stopped by its SIGTERM; the notify socket left as systemd's, a path.
+        return ["--timeout", "2", "--profile", "new-style", "--",
+                f"{STEPS}/{name[len('new-style/'):]}", "start", "{pidfile}"]
     return CANDIDATES.get(name)
 
 
@@ -90,6 +109,17 @@ CANDIDATES = {
                     "--", "python3", "skeleton/python/mydaemon.py", "start", "--pidfile", "{pidfile}"],
     "seed_daemon.py": ["--timeout", "2", "--",
                        "python3", "skeleton/python/seed_daemon.py", "start", "{pidfile}"],
+    # The reference as a new-style service (step 12).
+    "mydaemon-run": ["--timeout", "2"] + SERVICE + ["--", "skeleton/c/mydaemon", "run"],
+    "mydaemon.py-run": ["--timeout", "2"] + SERVICE +
+                       ["--", "python3", "skeleton/python/mydaemon.py", "run"],
+    # Its two lives side by side: `start` judged classic, `run` new-style
+    # (on a port the kernel picks: 7007 may be taken).
+    "compare/mydaemon": ["--timeout", "2",
+                         "--stop-command", "skeleton/c/mydaemon stop --pidfile {pidfile}",
+                         "--compare", "skeleton/c/mydaemon run --port 0",
+                         "--compare-profile", "new-style",
+                         "--", "skeleton/c/mydaemon", "start", "--pidfile", "{pidfile}"],
 }
 
 MARKER = re.compile(r"^<!-- report: (\S+)(?: ids=(\S+))? -->$")
@@ -134,10 +164,23 @@ def wanted_ids(name, ids):
     return checks_at_step(int(step)) or ["-"]
 
 
+def facets(lines):
+    """A --compare report's "A:" and "B:" lines, its table of facets and
+    its verdict, with "[...]" for the table of checks left out."""
+    try:
+        start = next(i for i, l in enumerate(lines) if l.startswith("  facet "))
+    except StopIteration:
+        raise SystemExit("refresh_reports: fatal: ids=@facets, but no table of facets")
+    heads = [l for l in lines[:start] if l.startswith(("A: ", "B: "))]
+    return heads + ["  [...]"] + lines[start:]
+
+
 def excerpt(lines, ids):
     """The header, the blocks of the given check IDs and the verdict."""
     if not ids:
         return lines
+    if ids == ["@facets"]:
+        return facets(lines)
     keep, current = [], None
     for i, line in enumerate(lines):
         m = CHECK_LINE.match(line)

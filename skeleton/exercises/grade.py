@@ -16,8 +16,10 @@ and its .hint file to start that exercise over.
 
 An exercise N is judged by `checker --step N`: every check that steps 1 to N
 teach must pass (a WARN counts as not done here: the pidfile lock, only a
-warning for the checker, is part of step 9). A hunt is judged by the whole
-checker. Exit status: 0 done, 1 not yet, 2 a usage error or a build that
+warning for the checker, is part of step 9). Exercise 12's service is
+started as a service manager starts one (`--profile new-style`, with a
+passed socket, a watchdog and an abstract NOTIFY_SOCKET), without
+arguments. A hunt is judged by the whole checker. Exit status: 0 done, 1 not yet, 2 a usage error or a build that
 failed.
 """
 
@@ -44,6 +46,11 @@ CFLAGS = ["-std=c11", "-D_GNU_SOURCE", "-g", "-Wall", "-Wextra"]
 TIMEOUT = "2"       # seconds per phase of a checker run, as in the tutorial
 RUN_LIMIT_S = 120   # a bounded fallback: the checker bounds its own phases
 FIRST_STOP_STEP = 10  # from this step on the program has a "stop" command
+NEW_STYLE_STEP = 12   # from this step on the program is a new-style service
+# How a new-style service is started: every step-12 check judged, the
+# abstract NOTIFY_SOCKET included (an '@' taken for a path is a classic slip).
+NEW_STYLE_OPTIONS = ["--profile", "new-style", "--socket-activation", "--watchdog", "500",
+                     "--notify-socket", "abstract"]
 LAST_HINT = 3
 
 # No check can see a log from outside (step 3): the grader looks for the
@@ -66,10 +73,16 @@ class Task:
         self.hint_file = WORK / f"{name}{LANGS[lang]}.hint"
 
     @property
+    def new_style(self):
+        """A service for a manager: it runs in the foreground, no pidfile."""
+        return self.step is not None and self.step >= NEW_STYLE_STEP
+
+    @property
     def has_stop(self):
-        """Exercises from step 10 on are stopped by their own command; a
-        hunt by the checker's SIGTERM, so that a fault shows once."""
-        return self.step is not None and self.step >= FIRST_STOP_STEP
+        """Exercises 10 and 11 are stopped by their own command; a hunt by
+        the checker's SIGTERM, so that a fault shows once; a new-style
+        service by the SIGTERM of its manager."""
+        return self.step is not None and FIRST_STOP_STEP <= self.step < NEW_STYLE_STEP
 
 
 def exercise_dirs():
@@ -113,6 +126,8 @@ def candidate(task, source, binary):
         run = [sys.executable, str(source)]
     else:
         run = [str(binary)]
+    if task.new_style:
+        return run, None
     stop = shlex.join(run + ["stop"]) + " {pidfile}" if task.has_stop else None
     return run + ["start", "{pidfile}"], stop
 
@@ -123,6 +138,8 @@ def checker_argv(task, run, stop, fmt):
     argv = [str(CHECKER), "--format", fmt, "--timeout", TIMEOUT]
     if task.step is not None:
         argv += ["--step", str(task.step)]
+    if task.new_style:
+        argv += NEW_STYLE_OPTIONS
     if stop:
         argv += ["--stop-command", stop]
     return argv + ["--"] + run
@@ -230,12 +247,20 @@ def shown_command(task, run, stop):
                     for w in words)
 
 
+def answer_source(task):
+    """An exercise's answer: the step program, or, for a step that has none
+    (12: the reference's is mydaemon run), answers/NN-name.c; Python's are
+    all in answers/."""
+    if task.lang == "python":
+        return HERE / "answers" / f"{task.name}.py"
+    step_program = STEPS_DIR / f"{task.name}.c"
+    return step_program if step_program.exists() else HERE / "answers" / f"{task.name}.c"
+
+
 def answer_of(task):
     if task.kind == "hunt":
         return rel(HUNTS / "solutions" / f"{task.name}.md")
-    if task.lang == "python":
-        return rel(HERE / "answers" / f"{task.name}.py")
-    return rel(STEPS_DIR / f"{task.name}.c")
+    return rel(answer_source(task))
 
 
 def grade(task):

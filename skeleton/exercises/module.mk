@@ -57,3 +57,18 @@ $(EX_DIR)/bin:
 $(EX_STARTS): $(EX_DIR)/bin/%: $(EX_DIR)/steps/%/start.c $(STEPS_DIR)/steps.h \
               $(STEPS_BIN)/steps.o | $(EX_DIR)/bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(STEPS_DIR) $(LDFLAGS) -o $@ $< $(STEPS_BIN)/steps.o $(LDLIBS)
+
+# The C answers that are not step programs (exercise 12's), built like the
+# starting files, with the project's warnings: the grader's own build is
+# laxer, and `make CC=clang` must judge them too.
+EX_ANSWERS_C := $(patsubst $(EX_DIR)/answers/%.c,$(EX_DIR)/bin/answers/%,\
+                  $(sort $(wildcard $(EX_DIR)/answers/[0-9][0-9]-*.c)))
+ALL_TARGETS += $(EX_ANSWERS_C)
+CLEAN_FILES += $(EX_ANSWERS_C)
+
+$(EX_DIR)/bin/answers:
+	mkdir -p $@
+
+$(EX_ANSWERS_C): $(EX_DIR)/bin/answers/%: $(EX_DIR)/answers/%.c $(STEPS_DIR)/steps.h \
+                 $(STEPS_BIN)/steps.o | $(EX_DIR)/bin/answers
+	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(STEPS_DIR) $(LDFLAGS) -o $@ $< $(STEPS_BIN)/steps.o $(LDLIBS)

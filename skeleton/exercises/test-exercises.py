@@ -81,8 +81,7 @@ def exercise_jobs(binaries):
     for n, d in grade.exercise_dirs().items():
         for lang in grade.LANGS:
             task = grade.find_exercise(n, lang)
-            answer = (HERE / "answers" / f"{d.name}.py" if lang == "python"
-                      else grade.STEPS_DIR / f"{d.name}.c")
+            answer = grade.answer_source(task)
             for which, source in (("start", task.start), ("answer", answer)):
                 jobs.append((f"exercise {n} ({lang}) {which}", task, source,
                              binaries / f"{d.name}-{lang}-{which}", which))

@@ -141,6 +141,26 @@ def test_steps(steps, tmp):
     later = re.findall(r"SKIP  (\S+) +\(comes at step (\d+)", p.stdout)
     case("step: later checks are skipped with the step they come at",
          later and all(int(k) > 7 for _, k in later), p.stdout[-600:])
+    test_new_style_step(steps, tmp)
+
+
+def test_new_style_step(steps, tmp):
+    """Step 12 is the reference's run mode under --profile new-style; a
+    classic program at --step 12 still passes, the new-style checks skipped."""
+    last = max(s["number"] for s in steps)
+    p = checker("--step", str(last), "--profile", "new-style", "--socket-activation",
+                "--watchdog", "500", "--", MYDAEMON, "run", tmp=tmp)
+    case(f"step {last}: mydaemon run passes --step {last} --profile new-style and is told it is done",
+         p.returncode == 0 and "next: nothing: every step is done" in p.stdout,
+         f"exit {p.returncode}: {p.stdout[-600:]}")
+    classic = sorted(f for f in os.listdir(STEPS) if re.match(r"\d\d-", f))[-1]
+    p = checker(*step_command(last, classic), tmp=tmp)
+    table = json.loads(subprocess.run([CHECKER, "--list", "--format", "json"],
+                                      capture_output=True, text=True, check=True).stdout)
+    taught = [c["id"] for c in table["checks"] if c["step"] == last]
+    skipped = re.findall(r"SKIP  (\S+) +\(a new-style check", p.stdout)
+    case(f"step {last}: {classic} passes --step {last}, the new-style checks skipped",
+         p.returncode == 0 and skipped == taught, f"exit {p.returncode}: {p.stdout[-600:]}")
 
 
 def test_compare(tmp):
