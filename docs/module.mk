@@ -5,7 +5,8 @@
 #                        the checker's table of checks (both are committed)
 #   make docs-check      fails, with a diff, when either is out of date; the
 #                        man page renders without a warning and documents
-#                        every option of --help
+#                        every option of --help; docs/json.md's examples and
+#                        member tables match real reports (json-doc-check)
 #   make install-check   installs into a scratch DESTDIR, runs and renders
 #                        what was installed, uninstalls, checks nothing is left
 #   make ci-docs-check   runs the commands of docs/ci.md's CI jobs for real
@@ -28,8 +29,18 @@ docs: $(DOCS_CHECKER) $(DOCS_GENERATORS) $(DOCS_MAN_IN)
 	$(PYTHON) $(DOCS_TOOLS)/gen_man.py --checker $(DOCS_CHECKER) --template $(DOCS_MAN_IN) \
 	    -o $(DOCS_MAN)
 
-docs-check: $(DOCS_CHECKER) $(DOCS_GENERATORS) $(DOCS_MAN_IN)
+docs-check: $(DOCS_CHECKER) $(DOCS_GENERATORS) $(DOCS_MAN_IN) json-doc-check
 	@PYTHON='$(PYTHON)' $(DOCS_TOOLS)/test_docs.sh $(DOCS_CHECKER)
+
+# docs/json.md: each example and member table against the real output of the
+# runs it describes (zoo daemons, the reference daemon, the seed's recipe),
+# and the trace's members against the sample traces of tests/trace/.
+DOCS_JSON_RUNS := tests/zoo/bin/correct tests/zoo/bin/dies-after-ready tests/zoo/bin/wrong-umask \
+                  skeleton/c/mydaemon skeleton/c/steps/bin/seed-as-published tests/trace/render_sample
+.PHONY: json-doc-check
+json-doc-check: $(DOCS_CHECKER) $(DOCS_JSON_RUNS)
+	@$(PYTHON) -B $(DOCS_TOOLS)/test_json_doc.py --checker $(DOCS_CHECKER) \
+	    --sample tests/trace/render_sample docs/json.md
 
 install-check: $(DOCS_CHECKER)
 	@MAKE='$(MAKE)' $(DOCS_TOOLS)/test_install.sh

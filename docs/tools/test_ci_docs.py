@@ -3,25 +3,37 @@
 
     docs/tools/test_ci_docs.py [--checker checker/checker] docs/ci.md
 
-The page's two ```yaml blocks are read with a small parser of the YAML
-subset they use (mappings, sequences, plain and quoted scalars, `|` block
-scalars, flow sequences of scalars): anything else in them is an error, so
-the page cannot drift out of what is tested. From the GitHub Actions job it
-takes every `run:` step, from the GitLab job every `script:` line, and runs
-them the way each CI system does (GitHub: `bash -e -o pipefail` per step;
+The page's ```yaml blocks (a classic GitHub Actions job, a GitLab CI job,
+and a GitHub job for a new-style service, told apart by `--profile
+new-style`) are read with a small parser of the YAML subset they use
+(mappings, sequences, plain and quoted scalars, `|` block scalars, flow
+sequences of scalars): anything else in them is an error, so the page
+cannot drift out of what is tested. From a GitHub Actions job it takes
+every `run:` step, from the GitLab job every `script:` line, and runs them
+the way each CI system does (GitHub: `bash -e -o pipefail` per step;
 GitLab: one shell, stopping at the first failure) in a scratch repository
 that holds the kit as `kit/` and a daemon built from the kit's skeleton.
 
 Then the JUnit report the commands wrote must parse with xml.etree, hold
-one testcase per check of `checker --list --format json`, and have no
-failure; the job must have uploaded that same file. The same commands run
-against a daemon with one fault (a umask of 022) must fail at the checker's
-step, with a report whose only failure is `umask`: the gate closes.
+one testcase per check of `checker --list --format json`, count them right
+(tests, failures, skipped, errors), skip exactly the checks that the job's
+profile does not judge or that need an option the job does not give (read
+from `judged_by` and `needs`), and have no failure; the page's "N pass and
+M are skipped" must say the same; the classic job must have uploaded that
+same file. The same commands run against a daemon with one fault must fail
+at the checker's step, with a report whose only failure is that fault:
+`umask` for the classic jobs (a umask of 022), `watchdog` for the service
+(WATCHDOG_USEC taken from its environment): the gate closes.
+
+The TAP variant (the ```sh block after `<!-- ci-tap -->`) runs the same
+way: `prove` passes the correct daemon and fails the faulty one on
+`umask`'s test point alone.
 
 Skips, saying why, while `--format junit` is not available yet.
 Ends with "N passed, M failed".
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -225,18 +237,35 @@ def gitlab_job(doc):
     return next(iter(jobs.items()))
 
 
+def is_new_style(job):
+    return any("--profile new-style" in step.get("run", "") for step in job.get("steps", []))
+
+
 def find_blocks(markdown):
-    """(GitHub workflow, GitLab pipeline), told apart by their keys."""
-    github = gitlab = None
+    """(GitHub workflow, GitLab pipeline, GitHub service workflow), told
+    apart by their keys and by the profile their checker runs under."""
+    github, gitlab, service = [], [], []
     for text in yaml_blocks(markdown):
         doc = parse_yaml(text)
         if isinstance(doc, dict) and "jobs" in doc:
-            github = doc
+            (service if is_new_style(github_job(doc)[1]) else github).append(doc)
         elif isinstance(doc, dict):
-            gitlab = doc
-    if github is None or gitlab is None:
-        raise YamlError("the page needs one GitHub Actions and one GitLab CI yaml block")
-    return github, gitlab
+            gitlab.append(doc)
+    if [len(github), len(gitlab), len(service)] != [1, 1, 1]:
+        raise YamlError("the page needs one GitHub Actions and one GitLab CI yaml block for a "
+                        "classic daemon, and one GitHub Actions block for a new-style service")
+    return github[0], gitlab[0], service[0]
+
+
+def tap_block(markdown):
+    """The commands of the ```sh block after <!-- ci-tap -->, unindented."""
+    m = re.search(r"<!-- ci-tap -->\s*\n([ \t]*)```sh[ \t]*\n(.*?)^[ \t]*```[ \t]*$",
+                  markdown, re.M | re.S)
+    if not m:
+        raise YamlError("the page needs a ```sh block after <!-- ci-tap -->")
+    indent = m.group(1)
+    return "".join(line[len(indent):] if line.startswith(indent) else line
+                   for line in m.group(2).splitlines(keepends=True))
 
 
 # --- the test ----------------------------------------------------------------
@@ -280,11 +309,39 @@ def junit_unavailable(checker):
     return None
 
 
-def check_ids(checker):
-    import json
+def check_table(checker):
+    """The checks of `checker --list --format json`, in order."""
     out = subprocess.run([checker, "--list", "--format", "json"], stdin=subprocess.DEVNULL,
                          capture_output=True, text=True, timeout=60, check=True).stdout
-    return [c["id"] for c in json.loads(out)["checks"]]
+    return json.loads(out)["checks"]
+
+
+# What a check needs (its `needs` sentences), as a condition on the
+# checker's command line that, when false, makes it skip on a correct daemon.
+NEED_OPTIONS = (
+    ("no pidfile to judge", lambda cmd: "{pidfile}" in cmd or "--pidfile" in cmd),
+    ("no --stop-command given", lambda cmd: "--stop-command" in cmd),
+    ("without --socket-activation", lambda cmd: "--socket-activation" in cmd),
+    ("without --watchdog MS", lambda cmd: "--watchdog" in cmd),
+)
+
+
+def expected_skips(table, command):
+    """The checks a correct daemon skips under this checker command line."""
+    m = re.search(r"--profile[ =](\S+)", command)
+    profile = m.group(1) if m else "sysv"
+    skips = []
+    for c in table:
+        missing = [n for n in c["needs"] for prefix, given in NEED_OPTIONS
+                   if n.startswith(prefix) and not given(command)]
+        if profile not in c["judged_by"] or missing:
+            skips.append(c["id"])
+    return skips
+
+
+def checker_command(scripts):
+    """The script text that runs the checker (not the one that builds it)."""
+    return next((s for s in scripts if re.search(r"checker/checker\s+-", s)), "")
 
 
 # A repository started from the kit's skeleton: `make` builds ./mydaemon from
@@ -298,6 +355,14 @@ mydaemon: $(wildcard $(SRC)/*.c)
 FAULTY_MAKEFILE = GOOD_MAKEFILE + """\
 \tmv $@ $@.real
 \tprintf '#!/bin/sh\\nexec "$$(dirname "$$0")/mydaemon.real" "$$@" --umask 022\\n' > $@
+\tchmod +x $@
+"""
+
+# A service that never hears of its watchdog: WATCHDOG_USEC is removed
+# before the exec (which keeps the pid, so it is still the main process).
+FAULTY_SERVICE_MAKEFILE = GOOD_MAKEFILE + """\
+\tmv $@ $@.real
+\tprintf '#!/bin/sh\\nexec env -u WATCHDOG_USEC "$$(dirname "$$0")/mydaemon.real" "$$@"\\n' > $@
 \tchmod +x $@
 """
 
@@ -353,7 +418,8 @@ def run_gitlab(job, cwd):
 
 
 def report_testcases(path):
-    """(testcases, names of failed testcases) of a JUnit report."""
+    """(suite, testcases, names of failed testcases, names of skipped ones)
+    of a JUnit report."""
     root = ET.parse(path).getroot()
     suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
     if root.tag not in ("testsuite", "testsuites") or len(suites) != 1:
@@ -362,15 +428,18 @@ def report_testcases(path):
     cases = suites[0].findall("testcase")
     failed = [c.get("name") for c in cases
               if c.find("failure") is not None or c.find("error") is not None]
-    return cases, failed
+    skipped = [c.get("name") for c in cases if c.find("skipped") is not None]
+    return suites[0], cases, failed, skipped
 
 
-def judge_report(r, label, path, ids, expected_failures):
+def judge_report(r, label, path, table, expected_failures, skips):
+    """skips: the checks that must be skipped test cases."""
+    ids = [c["id"] for c in table]
     if not os.path.exists(path):
         r.not_ok(f"{label}: the commands wrote {REPORT}")
         return
     try:
-        cases, failed = report_testcases(path)
+        suite, cases, failed, skipped = report_testcases(path)
     except (ET.ParseError, ValueError) as e:
         r.not_ok(f"{label}: {REPORT} parses with xml.etree as one testsuite", e)
         return
@@ -379,15 +448,24 @@ def judge_report(r, label, path, ids, expected_failures):
              [c.get("name") for c in cases])
     r.expect(f"{label}: the failed testcases are {expected_failures or 'none'}",
              expected_failures, failed)
+    r.expect(f"{label}: the skipped testcases are the checks this job does not judge",
+             skips, skipped)
+    r.expect(f"{label}: the testsuite counts tests, failures, skipped and errors",
+             {"tests": str(len(ids)), "failures": str(len(failed)),
+              "skipped": str(len(skipped)), "errors": "0"},
+             {k: suite.get(k) for k in ("tests", "failures", "skipped", "errors")})
 
 
-def run_job(r, label, runner, job, work, makefile, ids, gate):
+def run_job(r, label, runner, job, work, makefile, table, gate, fault="umask", page=""):
     """gate: "open" (a correct daemon: every command exits 0) or "closed" (a
     faulty one: the command that writes the report exits 1, the checker's
-    status for a failed check, and the job stops there)."""
+    status for a failed check, and the job stops there, its one failure
+    being `fault`). page: the page's text, whose "N pass and M are skipped"
+    is checked against a correct daemon's report."""
     repo = os.path.join(work, f"{label}-{gate}")
     make_repository(repo, makefile)
     ran = runner(job, repo)
+    skips = expected_skips(table, checker_command([s for s, _, _ in ran]))
     last_script, last_status, last_output = ran[-1] if ran else ("", 0, "(nothing ran)")
     failure = [f"command: {last_script.strip()}", f"status: {last_status}", last_output]
     if gate == "open":
@@ -396,14 +474,38 @@ def run_job(r, label, runner, job, work, makefile, ids, gate):
             r.ok(f"{name} ({len(ran)} shell{'s' if len(ran) > 1 else ''})")
         else:
             r.not_ok(name, *failure)
-        judge_report(r, f"{label}, correct daemon", os.path.join(repo, REPORT), ids, [])
+        judge_report(r, f"{label}, correct daemon", os.path.join(repo, REPORT), table, [],
+                     skips)
+        said = f"{len(table) - len(skips)} pass and {len(skips)} are skipped"
+        r.expect(f"{label}: the page says {said!r}", True, said in " ".join(page.split()))
     else:
         name = f"{label}, faulty daemon: the checker's command fails the job with status 1"
         if last_status == 1 and REPORT in last_script:
             r.ok(name)
         else:
             r.not_ok(name, *failure)
-        judge_report(r, f"{label}, faulty daemon", os.path.join(repo, REPORT), ids, ["umask"])
+        judge_report(r, f"{label}, faulty daemon", os.path.join(repo, REPORT), table, [fault],
+                     skips)
+
+
+def run_tap(r, script, work, makefile, table, gate):
+    """The TAP variant: prove passes the correct daemon (gate "open"), and
+    fails the faulty one on umask's test point alone."""
+    repo = os.path.join(work, f"tap-{gate}")
+    make_repository(repo, makefile)
+    status, output = run_shell("make\n" + script, repo, ["-e", "-o", "pipefail"])
+    with open(os.path.join(repo, "checker.tap"), encoding="utf-8", errors="replace") as f:
+        first = f.read().split("\n")[:2]
+    r.expect(f"tap, {gate}: the stream starts with TAP version 13 and its plan",
+             ["TAP version 13", f"1..{len(table)}"], first)
+    if gate == "open":
+        r.expect("tap, correct daemon: prove passes it", (0, True),
+                 (status, "Result: PASS" in output))
+    else:
+        number = [c["id"] for c in table].index("umask") + 1
+        failed = re.findall(r"Failed tests?:\s+([\d, -]+)", output)
+        r.expect("tap, faulty daemon: prove fails it, on umask's test point alone",
+                 (1, [str(number)]), (status, [f.strip() for f in failed]))
 
 
 def github_uploads(r, job):
@@ -418,6 +520,16 @@ def github_uploads(r, job):
                           or reporter.get("with", {}).get("path"))
     r.expect("github: a JUnit test reporter reads the report", REPORT, paths)
     r.expect("github: the reporter runs when the checker failed too",
+             "always()", reporter and reporter.get("if"))
+
+
+def service_reporter(r, job):
+    uses = {s.get("uses", "").split("@")[0]: s for s in job.get("steps", []) if "uses" in s}
+    reporter = uses.get("mikepenz/action-junit-report") or uses.get("dorny/test-reporter")
+    paths = reporter and (reporter.get("with", {}).get("report_paths")
+                          or reporter.get("with", {}).get("path"))
+    r.expect("service: a JUnit test reporter reads the report", REPORT, paths)
+    r.expect("service: the reporter runs when the checker failed too",
              "always()", reporter and reporter.get("if"))
 
 
@@ -439,29 +551,37 @@ def main():
     with open(args.page, encoding="utf-8") as f:
         markdown = f.read()
     try:
-        github, gitlab = find_blocks(markdown)
+        github, gitlab, service = find_blocks(markdown)
         gh_name, gh_job = github_job(github)
         gl_name, gl_job = gitlab_job(gitlab)
+        sv_name, sv_job = github_job(service)
+        tap_script = tap_block(markdown)
     except YamlError as e:
         r.not_ok(f"{args.page}: its yaml blocks parse", e)
         print(f"{r.passed} passed, {r.failed} failed")
         return 1
-    r.ok(f"{args.page}: its yaml blocks parse (GitHub job {gh_name!r}, GitLab job {gl_name!r})")
+    r.ok(f"{args.page}: its yaml blocks parse (GitHub job {gh_name!r}, GitLab job {gl_name!r}, "
+         f"new-style GitHub job {sv_name!r})")
     github_uploads(r, gh_job)
     gitlab_uploads(r, gl_job)
+    service_reporter(r, sv_job)
 
     why = junit_unavailable(checker)
     if why:
         r.skip("running the jobs' commands", f"the checker's JUnit report is not available "
                f"yet ({why}); re-run once it is")
     else:
-        ids = check_ids(checker)
+        table = check_table(checker)
         work = tempfile.mkdtemp(prefix="ci-docs-check.", dir=os.environ.get("TMPDIR") or "/tmp")
         try:
-            for label, runner, job in (("github", run_github, gh_job),
-                                       ("gitlab", run_gitlab, gl_job)):
-                run_job(r, label, runner, job, work, GOOD_MAKEFILE, ids, "open")
-                run_job(r, label, runner, job, work, FAULTY_MAKEFILE, ids, "closed")
+            for label, runner, job, faulty, fault in (
+                    ("github", run_github, gh_job, FAULTY_MAKEFILE, "umask"),
+                    ("gitlab", run_gitlab, gl_job, FAULTY_MAKEFILE, "umask"),
+                    ("service", run_github, sv_job, FAULTY_SERVICE_MAKEFILE, "watchdog")):
+                run_job(r, label, runner, job, work, GOOD_MAKEFILE, table, "open", page=markdown)
+                run_job(r, label, runner, job, work, faulty, table, "closed", fault)
+            run_tap(r, tap_script, work, GOOD_MAKEFILE, table, "open")
+            run_tap(r, tap_script, work, FAULTY_MAKEFILE, table, "closed")
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
