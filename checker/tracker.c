@@ -188,6 +188,8 @@ void tracker_drain(struct tracker *t, int fd)
         }
 }
 
+static int reap(struct tracker *t);
+
 /* ---------------------------------------------------------- attribution */
 
 static const struct helper *helper_leading(const struct tracker *t, pid_t sid)
@@ -245,6 +247,10 @@ int tracker_scan(struct tracker *t, struct procset *out)
         errno = EINVAL;
         return -1;
     }
+    /* A traced process waits for the tracer at its stops and its exit:
+     * its state in /proc is the tracer's doing until the waits are read. */
+    if (t->hooks.on_wait && reap(t) < 0)
+        return -1;
     if (scan_below(t->self, &all) < 0) {
         procset_free(&all);
         return -1;
@@ -297,28 +303,37 @@ static void identify_zombie(struct tracker *t, pid_t pid, struct tracked *who)
     who->origin = attribute(t, who, &t->seen);
 }
 
+/* More waits than this in one go, and the rest waits for the next round:
+ * a traced fork loop must not hold the checker (the poll then does not
+ * sleep, so nothing is left waiting). */
+#define REAP_MAX 1024
+
 /* Reap every child that has ended, orphans included, until none is left,
- * recording each one of the run. Only ECHILD means "none": any other
- * failure of the wait is the checker's own and is reported. */
+ * recording each one of the run; hand every ptrace stop of a traced
+ * process to the tracer. Only ECHILD means "none": any other failure of
+ * the wait is the checker's own and is reported. */
 static int reap(struct tracker *t)
 {
-    for (;;) {
+    t->backlog = 0;
+    for (int round = 0; round < REAP_MAX; round++) {
         siginfo_t si;
         struct tracked who;
         struct helper *h;
-        int status;
+        int status, stop;
         pid_t got;
 
         memset(&si, 0, sizeof si);
-        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
+        /* A tracee's stops are reported too, whatever the flags. */
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0) {
             if (errno == EINTR)
                 continue;
             return errno == ECHILD ? 0 : -1;
         }
         if (si.si_pid == 0)
             return 0;
-        h = live_helper(t, si.si_pid);
-        if (!h)
+        stop = si.si_code == CLD_TRAPPED || si.si_code == CLD_STOPPED;
+        h = stop ? NULL : live_helper(t, si.si_pid);
+        if (!stop && !h)
             identify_zombie(t, si.si_pid, &who);
         do
             got = waitpid(si.si_pid, &status, WNOHANG | __WALL);
@@ -330,12 +345,15 @@ static int reap(struct tracker *t)
         if (got < 0)
             continue;       /* reaped meanwhile (ECHILD) */
         if (t->hooks.on_wait && t->hooks.on_wait(t->hooks.ctx, got, status))
-            continue;
+            continue;       /* a ptrace stop, taken and resumed */
         if (h)
             h->ended = 1;
-        else
+        else if (who.ppid == t->self || who.ppid == 0)
             record_end(t, &who, status);
+        /* else only the tracer's notice of an exit: its parent reaps it */
     }
+    t->backlog = 1;
+    return 0;
 }
 
 int tracker_reap(struct tracker *t)
@@ -383,13 +401,19 @@ static int wait_events(struct tracker *t, const int *fds, const short *events, i
             long left = deadline - now_ms();
             timeout = left < 0 ? 0 : (int)left;
         }
+        if (t->backlog)
+            timeout = 0;
         r = poll(p, (nfds_t)n, timeout);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
             return -1;
-        if (r == 0)
+        if (t->backlog && !p[sig].revents && reap(t) < 0)
+            return -1;
+        if (r == 0 && (!t->backlog || (deadline >= 0 && now_ms() >= deadline)))
             return 0;
+        if (r == 0)
+            continue;
         if (p[sig].revents) {
             int stop = take_signals(t);
 

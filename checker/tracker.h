@@ -48,8 +48,8 @@ struct ended {
 };
 
 /* What the checker does when a process it traces stops or ends (--trace);
- * NULL when nothing is traced. on_wait gets every waitpid result that the
- * tracker does not reap itself and returns 1 when it consumed it. */
+ * on_wait NULL when nothing is traced. on_wait gets every waitpid result
+ * (stops and exits) and returns 1 when it was a stop it took and resumed. */
 struct tracker_hooks {
     void *ctx;
     int (*on_wait)(void *ctx, pid_t pid, int status);
@@ -70,6 +70,7 @@ struct tracker {
     struct ended *ended;        /* every process of the run reaped, in order */
     size_t nended, ended_cap, ended_dropped;
     struct tracker_hooks hooks;
+    int backlog;                /* waits left for the next round: poll without sleeping */
 };
 
 /* Monotonic milliseconds. */
