@@ -96,10 +96,12 @@ static int service_launch(struct run *r)
 {
     struct service_seen *s = &r->ev->svc;
     struct launch_failure failed;
+    struct launch_trace lt;
     const char *step;
 
     r->t.current = ORIGIN_FIRST;
-    if (service_start(&r->svc, r->cmd->argv, &r->env, r->listener, &failed, &step) < 0)
+    if (service_start(&r->svc, &r->t, r->cmd->argv, &r->env, r->listener,
+                      run_trace_launch(r, ORIGIN_FIRST, &lt), &failed, &step) < 0)
         return run_fail(r, "unable to start %s: %s: %s", r->cmd->argv[0], step, strerror(errno));
     if (failed.step == LS_EXEC)
         return run_fail(r, "unable to execute %s: %s", r->cmd->argv[0], strerror(failed.err));

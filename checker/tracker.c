@@ -495,6 +495,8 @@ int tracker_signal(struct tracker *t, const struct tracked *p, int sig)
         return -1;
     r = pidfd_send_signal(fd, sig, NULL, 0);
     fd_close_keep_errno(fd);
+    if (r == 0 && t->hooks.on_signal)
+        t->hooks.on_signal(t->hooks.ctx, p->pid, sig, t->sweeping);
     return r;
 }
 
@@ -584,9 +586,11 @@ int tracker_sweep(struct tracker *t, long timeout_ms, struct procset *alive)
 
     if (!t->ready)
         return 0;           /* nothing was started: nothing to end */
+    t->sweeping = 1;
     count = signal_all(t, SIGTERM, now_ms() + timeout_ms, alive);
     for (int round = 0; count > 0 && round < 100; round++)
         count = signal_all(t, SIGKILL, now_ms() + timeout_ms, NULL);
+    t->sweeping = 0;
     if (reap(t) < 0)
         return -1;
     return count < 0 ? -1 : 0;

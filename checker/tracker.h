@@ -48,11 +48,14 @@ struct ended {
 };
 
 /* What the checker does when a process it traces stops or ends (--trace);
- * on_wait NULL when nothing is traced. on_wait gets every waitpid result
- * (stops and exits) and returns 1 when it was a stop it took and resumed. */
+ * NULL when nothing is traced. on_wait gets every waitpid result (stops
+ * and exits) and returns 1 when it was a stop it took and resumed;
+ * on_signal hears of every signal the checker sent, `sweep` when it was
+ * the end-of-run sweep's. */
 struct tracker_hooks {
     void *ctx;
     int (*on_wait)(void *ctx, pid_t pid, int status);
+    void (*on_signal)(void *ctx, pid_t pid, int sig, int sweep);
 };
 
 struct tracker {
@@ -71,6 +74,7 @@ struct tracker {
     size_t nended, ended_cap, ended_dropped;
     struct tracker_hooks hooks;
     int backlog;                /* waits left for the next round: poll without sleeping */
+    int sweeping;               /* within tracker_sweep */
 };
 
 /* Monotonic milliseconds. */
