@@ -15,6 +15,7 @@
 #include "options.h"
 #include "report.h"
 #include "run.h"
+#include "trace_explain.h"
 #include "trace_render.h"
 
 #define VERSION "0.1.0"
@@ -135,6 +136,8 @@ static int run_and_judge(const struct options *opt, struct judged *j)
         return 2;
     }
     checks_judge_all(&j->ev, opt, j->results);
+    if (opt->trace)
+        trace_explain(&j->out.trace, &j->ev, j->results);
     j->rep = (struct report){ opt, &j->ev, j->out.command.argv, j->results,
                               opt->trace ? &j->out.trace : NULL };
     return 0;
