@@ -115,6 +115,8 @@ static void assign_roles(struct run *r)
             daemon = r->daemon.pid;
         else if (kind == TL_STALE)
             daemon = r->stale_daemon;
+        else if (kind == TL_SECOND && r->ev->second_new.count > 0)
+            daemon = r->ev->second_new.pid[0];     /* a second daemon, left running */
         trace_assign_roles(r->trace, i, daemon);
     }
 }
