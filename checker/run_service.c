@@ -170,23 +170,35 @@ static int connect_to_listener(const struct run *r)
  * is looked at, every time the client end stirs and at growing intervals,
  * until the settle time is over (and at least a fifth of the timeout, so
  * that --settle 0 does not ask for an instant accept()). */
+/* Look at the queue every time the client end stirs and at growing
+ * intervals, until it is empty or the deadline: *queued is what waits
+ * then (-1 with errno when it cannot be read). -1 when the wait failed. */
+static int wait_accepted(struct run *r, int client, long until, int *queued)
+{
+    long look = 1;
+
+    while ((*queued = accept_queue(r->listener)) > 0 && now_ms() < until) {
+        long next = now_ms() + look < until ? now_ms() + look : until;
+
+        if (service_wait(r, client, next) < 0)
+            return -1;
+        look = look * 2 < LOOK_MAX_MS ? look * 2 : LOOK_MAX_MS;
+    }
+    return 0;
+}
+
 static int try_connection(struct run *r)
 {
     struct service_seen *s = &r->ev->svc;
-    long start = now_ms(), until = run_deadline(quiet_bound_ms(r)), look = 1;
+    long start = now_ms();
     int client = connect_to_listener(r), queued;
 
     if (client < 0)
         return run_fail(r, "unable to connect to the service's socket: %s", strerror(errno));
     s->connect_tried = 1;
-    while ((queued = accept_queue(r->listener)) > 0 && now_ms() < until) {
-        long next = now_ms() + look < until ? now_ms() + look : until;
-
-        if (service_wait(r, client, next) < 0) {
-            close(client);
-            return -1;
-        }
-        look = look * 2 < LOOK_MAX_MS ? look * 2 : LOOK_MAX_MS;
+    if (wait_accepted(r, client, run_deadline(quiet_bound_ms(r)), &queued) < 0) {
+        close(client);
+        return -1;
     }
     /* Kept open: accepted later, before the stop, it still shows that the
      * service serves on the socket it was given. */
@@ -313,13 +325,9 @@ static int inspect_service(struct run *r)
  * ended)? A service that reloads sends RELOADING=1 as it takes the
  * signal: once it sleeps again with no SIGHUP pending, what it had to
  * say of the reload has been said. */
-static int took_sighup(const struct tracked *p)
+static int took_sighup(struct run *r)
 {
-    struct proc_stat st;
-    struct proc_status status;
-
-    return !proc_read_live(p->pid, p->starttime, &st, &status) ||
-           (!((status.sigpnd | status.shdpnd) & (1ull << (SIGHUP - 1))) && st.state != 'R');
+    return tracker_took_signal(&r->t, &r->daemon, SIGHUP);
 }
 
 /* RELOADING=1 since the SIGHUP, and READY=1 after it. */
@@ -349,7 +357,7 @@ static int reload(struct run *r)
     /* A reload announced and finished needs no more looking; otherwise
      * each datagram, or a growing pause, brings another look. */
     until = run_deadline(r->opt->timeout_ms);
-    while (!reload_finished(r) && !took_sighup(&r->daemon) && now_ms() < until) {
+    while (!reload_finished(r) && !took_sighup(r) && now_ms() < until) {
         if (service_wait(r, -1, now_ms() + look) < 0)
             return -1;
         look = look * 2 < LOOK_MAX_MS ? look * 2 : LOOK_MAX_MS;
@@ -399,8 +407,17 @@ static int stop_service(struct run *r)
         inspect_pidfile(ev->pidfile_path, &now, ev->checker_pid, &ev->pidfile_before_stop);
         procset_free(&now);
     }
-    if (r->client >= 0 && !s->connect_accepted)
-        s->accepted_later = accept_queue(r->listener) == 0;
+    /* A service that takes the socket late (after the SIGHUP, say) has
+     * the same bound again to accept what waits: an accept() is no event
+     * the checker could wait for, and the moment it is looked at must not
+     * decide. */
+    if (r->client >= 0 && !s->connect_accepted) {
+        int queued;
+
+        if (wait_accepted(r, r->client, run_deadline(quiet_bound_ms(r)), &queued) < 0)
+            return -1;
+        s->accepted_later = queued == 0;
+    }
     if (!run_daemon_alive(r))
         return 0;
     ev->stop_ran = 1;

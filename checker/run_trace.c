@@ -43,6 +43,11 @@ static void record_act(struct run *r, int launch, pid_t pid, enum trace_checker_
         r->trace->ev[i].arg = act;
 }
 
+static int in_flight(void *ctx, pid_t pid)
+{
+    return tracer_signal_in_flight(((struct run *)ctx)->tracer, pid);
+}
+
 static void on_signal(void *ctx, pid_t pid, int sig, int sweep)
 {
     struct run *r = ctx;
@@ -77,7 +82,7 @@ int run_trace_begin(struct run *r, struct trace *rec)
     r->tracer = tracer_new(&cfg, rec);
     if (!r->tracer)
         return run_fail(r, "unable to set up the trace: %s", strerror(errno));
-    r->t.hooks = (struct tracker_hooks){ r, on_wait, on_signal };
+    r->t.hooks = (struct tracker_hooks){ r, on_wait, on_signal, in_flight };
     return 0;
 }
 
@@ -101,6 +106,24 @@ void run_trace_stop_command(struct run *r, const struct launch *stopper)
 {
     if (r->tracer)
         record_act(r, stopper->trace_index, stopper->launcher, TC_STOP_COMMAND, 0);
+}
+
+/* The sd_notify datagrams, from the checker's own record of them: who
+ * sent each (its credentials) and when it arrived (CLOCK_MONOTONIC, the
+ * trace's clock). The renderers order events by time. */
+static void add_datagrams(struct run *r)
+{
+    const struct notify_record *rec = &r->notify->rec;
+
+    for (size_t i = 0; i < rec->nmsgs; i++) {
+        const struct notify_msg *m = &rec->msgs[i];
+        struct trace_proc *p = trace_find_proc(r->trace, m->from.pid);
+        long e = trace_add_event(r->trace, launch_of(r, m->from.pid), m->from.pid,
+                                 p ? p->ppid : 0, TE_NOTIFY, 0, "%s", m->raw);
+
+        if (e >= 0)
+            r->trace->ev[e].us = m->from.mono_us - r->trace->t0_mono_us;
+    }
 }
 
 /* The processes of a launch get their roles from the daemon the checker
@@ -131,5 +154,7 @@ void run_trace_end(struct run *r)
     r->t.hooks = (struct tracker_hooks){ 0 };
     tracer_free(r->tracer);
     r->tracer = NULL;
+    if (r->notify && r->notify->rec.msgs)
+        add_datagrams(r);
     assign_roles(r);
 }

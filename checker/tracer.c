@@ -105,6 +105,7 @@ struct ttask {
     pid_t tgid;
     uint64_t blocked;           /* the watched signals it blocks, bit n-1 for n */
     unsigned char want_exit;    /* a call whose result matters is in flight */
+    int in_flight;              /* the signal it was resumed with, until its next stop */
     uint64_t nr, args[6];
     long aux;                   /* what the entry read for the exit (a lock type) */
     char path[TRACER_PATH];
@@ -1802,6 +1803,8 @@ int tracer_on_wait(struct tracer *tr, pid_t tid, int status)
     t = task_find(tr, tid);
     if (!t)
         t = adopt(tr, tid, 0, PTRACE_EVENT_FORK);
+    if (t)
+        t->in_flight = 0;
     p = t ? proc_find(tr, t->tgid) : NULL;
     sig = WSTOPSIG(status);
     event = (status >> 16) & 0xff;
@@ -1835,6 +1838,8 @@ int tracer_on_wait(struct tracer *tr, pid_t tid, int status)
     case 0:
         on_signal(tr, tid, p, sig);
         resume(tr, tid, t, p, sig);
+        if (t)
+            t->in_flight = sig;
         return 1;
     default:
         break;
@@ -1848,6 +1853,14 @@ pid_t tracer_exit_parent(const struct tracer *tr, pid_t pid)
     const struct recent_exit *e = recent_exit(tr, pid);
 
     return e ? e->ppid : 0;
+}
+
+int tracer_signal_in_flight(const struct tracer *tr, pid_t pid)
+{
+    for (size_t i = 0; i < tr->cap; i++)
+        if (tr->tasks[i].tid && tr->tasks[i].tgid == pid && tr->tasks[i].in_flight)
+            return tr->tasks[i].in_flight;
+    return 0;
 }
 
 int tracer_live(const struct tracer *tr)

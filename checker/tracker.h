@@ -51,11 +51,13 @@ struct ended {
  * NULL when nothing is traced. on_wait gets every waitpid result (stops
  * and exits) and returns 1 when it was a stop it took and resumed;
  * on_signal hears of every signal the checker sent, `sweep` when it was
- * the end-of-run sweep's. */
+ * the end-of-run sweep's; in_flight says which signal a traced process
+ * was resumed with (delivered, so no longer pending in /proc). */
 struct tracker_hooks {
     void *ctx;
     int (*on_wait)(void *ctx, pid_t pid, int status);
     void (*on_signal)(void *ctx, pid_t pid, int sig, int sweep);
+    int (*in_flight)(void *ctx, pid_t pid);    /* a signal the tracer handed back, or 0 */
 };
 
 struct tracker {
@@ -129,6 +131,10 @@ int tracker_pidfd(const struct tracker *t, const struct tracked *p);
 /* Wait until the process ends (1), or the deadline passes (0); -1 on
  * interruption or error. */
 int tracker_wait_exit(struct tracker *t, const struct tracked *p, long deadline);
+
+/* Has p taken sig and gone back to waiting (or ended): no longer
+ * pending, not running, not in the tracer's hands? */
+int tracker_took_signal(struct tracker *t, const struct tracked *p, int sig);
 
 /* Is the process still running when things have settled: wait for its end
  * until `settled`; if it lives on but is on its way out (proc_is_ending),
