@@ -332,6 +332,10 @@ class Runner:
         with open(os.path.join(casedir, "not-executable"), "w") as f:
             f.write("#!/bin/sh\nexit 0\n")
         os.chmod(os.path.join(casedir, "not-executable"), 0o644)
+        # --trace=FILE through a symbolic link must not write where it points.
+        with open(os.path.join(casedir, "victim.html"), "w") as f:
+            f.write(VICTIM)
+        os.symlink("victim.html", os.path.join(casedir, "link.html"))
 
         # Each case marks its processes with a marker of its own, so that
         # cases run side by side never count each other's.
@@ -347,6 +351,9 @@ class Runner:
         else:
             problems += self.report_problems(case, status, out, err, command)
         problems += alarm_lines(err, self.alarms)
+        with open(os.path.join(casedir, "victim.html")) as f:
+            if f.read() != VICTIM:
+                problems.append("a write followed the symbolic link link.html to victim.html")
         left_in_tmp = [] if self.shared_tmpdir else os.listdir(tmpdir)
         if left_in_tmp:
             problems.append(f"$TMPDIR: expected empty got {sorted(left_in_tmp)}")
@@ -404,6 +411,7 @@ class Runner:
         return problems
 
 
+VICTIM = "not the checker's to write\n"
 TRACE_KEYS = ("ms", "pid", "ppid", "event", "detail")
 
 
