@@ -968,8 +968,11 @@ static void on_sigaction_entry(struct tracer *tr, pid_t tid, struct tproc *p, co
         return;
     if (peek(tid, args[1], &handler, sizeof(void *)) != (ssize_t)sizeof(void *))
         return;
-    record(tr, p, TE_SIGACTION, sig, "%s: %s", sig_name(sig, name, sizeof name),
-           handler == 0 ? "default action" : handler == 1 ? "ignored" : "caught by a handler");
+    /* SIG_DFL is 0 and SIG_IGN 1 on every Linux architecture. */
+    event_arg(tr, record(tr, p, TE_SIGACTION, sig, "%s: %s", sig_name(sig, name, sizeof name),
+                         handler == 0 ? "default action" : handler == 1 ? "ignored"
+                                                                        : "caught by a handler"),
+              handler == 0 ? 0 : handler == 1 ? 1 : 2);
 }
 
 static void on_sigmask_entry(struct tracer *tr, pid_t tid, struct ttask *t, struct tproc *p,
