@@ -35,6 +35,12 @@ static int refused(const struct trace_event *e, const void *arg)
     return e->value < 0;
 }
 
+static int names_pidfile(const struct trace_event *e, const void *arg)
+{
+    (void)arg;
+    return strstr(e->detail, "the pidfile") != NULL;
+}
+
 static int locks_pidfile(const struct trace_event *e, const void *arg)
 {
     (void)arg;
@@ -75,15 +81,15 @@ void ex_pidfile_exists(struct explain *x, int check)
     made = pidfile_made(x, x->first, launcher_end);
     before = pidfile_made(x, x->first, -1);
     if (made >= 0 && (before < 0 || before == made)) {
-        ex_mark_event(x, made, check, "the pidfile is made here, by pid %d, %.1f ms after the "
+        ex_mark_event(x, made, check, "the pidfile is created here, by pid %d, %.1f ms after the "
                       "launcher exited (+%.1f ms): whoever started the daemon may already have "
                       "looked for it", (int)x->t->ev[made].pid,
                       tq_ms(x->t, made) - tq_ms(x->t, launcher_end), tq_ms(x->t, launcher_end));
         return;
     }
     if (before < 0 && !x->ev->pidfile.view.exists && !x->ev->pidfile_before_stop.view.exists)
-        ex_mark_event(x, launcher_end, check, "the launcher exited here, and no "
-                      "process of the start ever wrote the pidfile");
+        ex_mark_event(x, launcher_end, check, "the launcher exited here, and no process of the "
+                      "start ever wrote the pidfile");
 }
 
 /* Whom a wrong pid names, in words, for pidfile-content and
@@ -177,29 +183,26 @@ void ex_pidfile_safe(struct explain *x, int check)
     if (S_ISREG(st->st_mode) && (st->st_mode & 022))
         ex_mark_event(x, made, check, "the pidfile is created here, and ends up mode %04o: %s "
                       "may write into it; create it with mode 0644",
-                      (unsigned)(st->st_mode & 07777),
-                      st->st_mode & 002 ? "anyone" : "its group");
+                      (unsigned)(st->st_mode & 07777), st->st_mode & 002 ? "anyone" : "its group");
     else if (S_ISREG(st->st_mode) && st->st_uid != x->ev->uid)
-        ex_mark_event(x, made, check, "the pidfile is created here, and belongs to "
-                      "uid %u, not to the user who started the daemon",
-                      (unsigned)st->st_uid);
+        ex_mark_event(x, made, check, "the pidfile is created here, and belongs to uid %u, not to "
+                      "the user who started the daemon", (unsigned)st->st_uid);
 }
 
 /* A lock that was taken, but is not held any more: by whom, and why. */
 static void lock_lost(struct explain *x, int check, long lock)
 {
     const struct trace_event *l = &x->t->ev[lock];
-    struct tq_match close = { l->launch, l->pid, TE_CLOSE, NULL, NULL };
+    struct tq_match close = { l->launch, l->pid, TE_CLOSE, names_pidfile, NULL };
     long end = tq_exit(x->t, l->launch, l->pid), closed = tq_next(x->t, lock, &close);
     int fcntl_lock = strncmp(l->detail, "F_", 2) == 0;
 
-    if (closed >= 0 && strstr(x->t->ev[closed].detail, "the pidfile") && (end < 0 || closed < end))
-        ex_mark_event(x, lock, check, "pid %d locks the pidfile here, then closes it "
-                      "at +%.1f ms, which lets the lock go", (int)l->pid,
-                      tq_ms(x->t, closed));
+    if (closed >= 0 && (end < 0 || closed < end))
+        ex_mark_event(x, lock, check, "pid %d locks the pidfile here, then closes it at +%.1f "
+                      "ms, which lets the lock go", (int)l->pid, tq_ms(x->t, closed));
     else if (end >= 0)
-        ex_mark_event(x, lock, check, "pid %d, the %s, locks the pidfile here, and "
-                      "the lock goes with it when it exits at +%.1f ms%s", (int)l->pid,
+        ex_mark_event(x, lock, check, "pid %d, the %s, locks the pidfile here, and the lock goes "
+                      "with it when it exits at +%.1f ms%s", (int)l->pid,
                       ex_role(x, l->launch, l->pid), tq_ms(x->t, end),
                       fcntl_lock ? ": an fcntl lock is not passed on by fork; lock after the "
                       "last fork" : "");
@@ -221,8 +224,8 @@ void ex_pidfile_locked(struct explain *x, int check)
     if (opened < 0)
         opened = tq_next(x->t, -1, &(struct tq_match){ x->first, 0, TE_PIDFILE_WRITE,
                                                       succeeded, NULL });
-    ex_mark_event(x, opened, check, "the pidfile is %s here, and no process ever "
-                  "locks it: lock it (F_SETLK) and keep it open while the daemon runs",
+    ex_mark_event(x, opened, check, "the pidfile is %s here, and no process ever locks it: "
+                  "lock it (F_SETLK) and keep it open while the daemon runs",
                   opened >= 0 && x->t->ev[opened].kind == TE_OPEN ? "opened" : "written");
 }
 
@@ -235,17 +238,31 @@ static void second_daemon(struct explain *x, int check, int launch, long end)
     char how[64];
 
     if (lock >= 0) {
-        ex_mark_event(x, lock, check, "the pidfile's lock is refused here, since "
-                      "the first daemon holds it, and pid %d goes on all the same: a start that "
-                      "cannot lock must exit non-zero", (int)second);
+        ex_mark_event(x, lock, check, "the pidfile's lock is refused here, since the first "
+                      "daemon holds it, and pid %d goes on all the same: a start that cannot lock "
+                      "must exit non-zero", (int)second);
         return;
     }
     if (end < 0)
         return;
     ex_end_words(x, end, how, sizeof how);
-    ex_mark_event(x, end, check, "the second start %s here and left pid %d running "
-                  "beside the first daemon, pid %d", how, (int)second,
-                  (int)x->daemon);
+    ex_mark_event(x, end, check, "the second start %s here and left pid %d running beside the "
+                  "first daemon, pid %d", how, (int)second, (int)x->daemon);
+}
+
+/* The second start touched the running daemon's pidfile: its first write
+ * there, else its open that truncated it. */
+static void second_rewrote(struct explain *x, int check, int launch)
+{
+    struct tq_match write = { launch, 0, TE_PIDFILE_WRITE, succeeded, NULL };
+    struct tq_match trunc = { launch, 0, TE_OPEN, opens_pidfile, "O_TRUNC" };
+    long step = tq_next(x->t, -1, &write);
+
+    if (step < 0)
+        step = tq_next(x->t, -1, &trunc);
+    if (step >= 0)
+        ex_mark_event(x, step, check, "pid %d, of the second start, rewrites the running "
+                      "daemon's pidfile here", (int)x->t->ev[step].pid);
 }
 
 void ex_single_instance(struct explain *x, int check)
@@ -253,7 +270,8 @@ void ex_single_instance(struct explain *x, int check)
     const struct evidence *ev = x->ev;
     int launch = tq_launch(x->t, TL_SECOND);
     pid_t launcher = launcher_of(x, launch);
-    long end = tq_exit(x->t, launch, launcher), died, write;
+    long end = tq_exit(x->t, launch, launcher), died = ex_daemon_exit(x);
+    char how[64];
 
     if (launch < 0 || !ev->single_ran)
         return;
@@ -263,18 +281,15 @@ void ex_single_instance(struct explain *x, int check)
     } else if (ev->second_new.count > 0) {
         second_daemon(x, check, launch, end);
     } else if (WIFEXITED(ev->second.status) && WEXITSTATUS(ev->second.status) == 0) {
-        ex_mark_event(x, end, check, "the second start exited with status 0 here: a "
-                      "start that refuses must exit non-zero");
+        ex_mark_event(x, end, check, "the second start exited with status 0 here: a start that "
+                      "refuses must exit non-zero");
     } else if (!ev->first_survived) {
-        died = ex_daemon_exit(x);
-        if (died >= 0 && x->t->ev[died].us >= x->t->launches[launch].t0_us)
-            ex_mark_event(x, died, check, "the first daemon ended here, during the "
-                          "second start");
+        if (died < 0 || x->t->ev[died].us < x->t->launches[launch].t0_us)
+            return;
+        ex_end_words(x, died, how, sizeof how);
+        ex_mark_event(x, died, check, "the first daemon %s here, during the second start", how);
     } else if (ev->pidfile_change == PIDFILE_REWRITTEN || ev->pidfile_change == PIDFILE_REPLACED) {
-        write = pidfile_made(x, launch, -1);
-        ex_mark_event(x, write, check, "pid %d, of the second start, rewrites the running "
-                      "daemon's pidfile here", write >= 0 ? (int)x->t->ev[write].pid
-                      : 0);
+        second_rewrote(x, check, launch);
     }
 }
 
@@ -335,6 +350,6 @@ void ex_pidfile_removed(struct explain *x, int check)
     ex_end_words(x, end, how, sizeof how);
     quote_bytes(bytes, strnlen(bytes, sizeof x->ev->pidfile_after_stop_bytes), quoted,
                 sizeof quoted);
-    ex_mark_event(x, end, check, "the daemon %s here and left its pidfile behind, "
-                  "still holding %s", how, quoted);
+    ex_mark_event(x, end, check, "the daemon %s here and left its pidfile behind, still "
+                  "holding %s", how, quoted);
 }

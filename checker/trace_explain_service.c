@@ -67,12 +67,12 @@ void ex_stays_foreground(struct explain *x, int check)
     ex_end_words(x, end, how, sizeof how);
     if (spawn >= 0)
         ex_mark_event(x, end, check, "pid %d, the process the manager started, %s here, after "
-                      "forking pid %d at +%.1f ms: a manager takes this end for the service's",
-                      (int)started, how,
-                      (int)x->t->ev[spawn].value, tq_ms(x->t, spawn));
+                      "forking pid %d at +%.1f ms: a service manager takes this exit as the "
+                      "service's end", (int)started, how, (int)x->t->ev[spawn].value,
+                      tq_ms(x->t, spawn));
     else
         ex_mark_event(x, end, check, "pid %d, the process the manager started, %s here: a "
-                      "manager takes this end for the service's", (int)started, how);
+                      "service manager takes this exit as the service's end", (int)started, how);
 }
 
 void ex_notify_ready(struct explain *x, int check)
@@ -119,9 +119,17 @@ void ex_notify_stopping(struct explain *x, int check)
     if (end < 0 || term < 0 || end < term)
         return;
     ex_end_words(x, end, how, sizeof how);
-    ex_mark_event(x, end, check, "pid %d %s here, %.1f ms after the SIGTERM, without "
-                  "sending STOPPING=1", (int)main, how,
-                  tq_ms(x->t, end) - tq_ms(x->t, term));
+    ex_mark_event(x, end, check, "pid %d %s here, %.1f ms after the SIGTERM, without sending "
+                  "STOPPING=1", (int)main, how, tq_ms(x->t, end) - tq_ms(x->t, term));
+}
+
+/* Is a reload's MONOTONIC_USEC= more than a second away from its arrival
+ * on the same clock (the judge's tolerance, judges_service.c)? */
+static int monotonic_off(const struct notify_reload *rl)
+{
+    long long sent = (long long)rl->monotonic_usec;
+
+    return sent < rl->arrival_us - 1000000LL || sent > rl->arrival_us + 1000000LL;
 }
 
 void ex_reload_on_sighup(struct explain *x, int check)
@@ -149,7 +157,7 @@ void ex_reload_on_sighup(struct explain *x, int check)
     if (!rl->has_monotonic)
         ex_mark_event(x, hup, check, "after this SIGHUP the service sent RELOADING=1 without "
                       "MONOTONIC_USEC=");
-    else if (rl->ready_ms >= 0)
+    else if (monotonic_off(rl))
         ex_mark_event(x, hup, check, "after this SIGHUP the service sent RELOADING=1 with a "
                       "MONOTONIC_USEC= that is not the time it was sent");
     else

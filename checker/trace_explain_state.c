@@ -24,6 +24,25 @@ static int pid_is_value(const struct trace_event *e, const void *arg)
     return e->value == e->pid;
 }
 
+static int opens_terminal(const struct trace_event *e, const void *arg)
+{
+    (void)arg;
+    return e->value >= 0 && strstr(e->detail, "terminal") && !strstr(e->detail, "O_NOCTTY");
+}
+
+/* A session of its own, and a controlling terminal all the same: its
+ * leader opened a terminal without O_NOCTTY, and the terminal became its
+ * controlling one. */
+static void terminal_acquired(struct explain *x, int check, long setsid)
+{
+    struct tq_match open = { x->first, x->t->ev[setsid].pid, TE_OPEN, opens_terminal, NULL };
+    long opened = tq_next(x->t, setsid, &open);
+
+    ex_mark_event(x, opened, check, "pid %d, which leads its session since setsid() at +%.1f "
+                  "ms, opens a terminal here without O_NOCTTY: it becomes its controlling "
+                  "terminal", (int)x->t->ev[setsid].pid, tq_ms(x->t, setsid));
+}
+
 /* no-ctty and new-session: one cause, told for each. */
 void ex_session(struct explain *x, int check)
 {
@@ -33,17 +52,20 @@ void ex_session(struct explain *x, int check)
     if (x->line.n == 0)
         return;
     if (setsid >= 0 && x->t->ev[setsid].value < 0) {
-        ex_mark_event(x, setsid, check, "setsid() failed here (%s), so pid %d stayed "
-                      "in the launch terminal's session",
-                      strerror((int)-x->t->ev[setsid].value), (int)x->daemon);
+        ex_mark_event(x, setsid, check, "setsid() failed here (%s), so pid %d stayed in the "
+                      "launch terminal's session", strerror((int)-x->t->ev[setsid].value),
+                      (int)x->daemon);
         return;
     }
-    if (setsid >= 0)
-        return;                     /* a session of its own: not what failed */
+    if (setsid >= 0) {
+        if (ctty)
+            terminal_acquired(x, check, setsid);
+        return;
+    }
     setpgid = ex_line_last(x, TE_SETPGID, positive, NULL);
     if (setpgid >= 0) {
-        ex_mark_event(x, setpgid, check, "setpgid() here makes a new process group, "
-                      "not a new session: %s; only setsid() leaves it",
+        ex_mark_event(x, setpgid, check, "setpgid() here makes a new process group, not a new "
+                      "session: %s; only setsid() leaves it",
                       ctty ? "the launch terminal stays the daemon's controlling terminal"
                            : "the daemon stays in the launch terminal's session");
         return;
@@ -59,9 +81,9 @@ void ex_not_session_leader(struct explain *x, int check)
     struct tq_match own = { x->first, x->daemon, TE_SETSID, pid_is_value, NULL };
     long setsid = x->daemon > 0 ? tq_prev(x->t, (long)x->t->nev, &own) : -1;
 
-    ex_mark_event(x, setsid, check, "pid %d made its own session here and never "
-                  "forked again: it leads that session, so opening a terminal would make it its "
-                  "controlling terminal", (int)x->daemon);
+    ex_mark_event(x, setsid, check, "pid %d made its own session here and never forked again: "
+                  "it leads that session, so opening a terminal would make it its controlling "
+                  "terminal", (int)x->daemon);
 }
 
 void ex_cwd(struct explain *x, int check)
@@ -77,12 +99,11 @@ void ex_cwd(struct explain *x, int check)
         return;
     }
     if (x->t->ev[chdir].value < 0)
-        ex_mark_event(x, chdir, check, "this chdir() failed, and the daemon stayed "
-                      "in %s", x->ev->daemon.cwd);
+        ex_mark_event(x, chdir, check, "this chdir() failed, and the daemon stayed in %s",
+                      x->ev->daemon.cwd);
     else
-        ex_mark_event(x, chdir, check, "the daemon's last chdir(), here, left it in "
-                      "%s; the checker expected %s", x->ev->daemon.cwd,
-                      x->results[check].expected);
+        ex_mark_event(x, chdir, check, "the daemon's last chdir(), here, left it in %s; the "
+                      "checker expected %s", x->ev->daemon.cwd, x->results[check].expected);
 }
 
 void ex_umask(struct explain *x, int check)
@@ -93,8 +114,8 @@ void ex_umask(struct explain *x, int check)
     if (x->line.n == 0 || !x->ev->daemon.status.have_umask)
         return;
     if (set >= 0 && (unsigned)(x->t->ev[set].value & 0777) == now)
-        ex_mark_event(x, set, check, "umask(%04o) here set the daemon's umask; the "
-                      "checker expected %s", now, x->results[check].expected);
+        ex_mark_event(x, set, check, "umask(%s%o) here set the daemon's umask; the checker "
+                      "expected %s", now ? "0" : "", now, x->results[check].expected);
     else if (set < 0 && now == x->ev->hostile_umask)
         ex_mark_proc(x, x->first, x->daemon, check, "neither pid %d nor the processes it "
                      "descends from called umask(): it kept %04o, the umask it was started "
@@ -132,17 +153,33 @@ static void fd_words(unsigned set, char *buf, size_t cap)
         }
 }
 
+static int closes_fd(const struct trace_event *e, const void *arg)
+{
+    int fd = *(const int *)arg;
+
+    return e->value <= fd && (e->arg > e->value ? e->arg : e->value) >= fd;
+}
+
+/* The step that put a bad file on a standard descriptor: an open or a
+ * dup onto it (after a close of it, when there was one: why it landed
+ * there), or its close, after which an open the trace did not follow
+ * took its number. */
 static void mark_stdio_step(struct explain *x, int check, int fd, long step, const char *fault,
                             const char *target)
 {
     const struct trace_event *e = &x->t->ev[step];
+    struct tq_match close = { e->launch, e->pid, TE_CLOSE, closes_fd, &fd };
+    long closed = e->kind == TE_OPEN ? tq_prev(x->t, step, &close) : -1;
 
     if (e->kind == TE_CLOSE)
-        ex_mark_event(x, step, check, "fd %d is closed here, and a later open() took "
-                      "its number: fd %d is now %s (%s)", fd, fd, target,
-                      fault);
+        ex_mark_event(x, step, check, "fd %d is closed here, and a later open() took its "
+                      "number: fd %d is now %s (%s)", fd, fd, target, fault);
+    else if (closed >= 0)
+        ex_mark_event(x, step, check, "fd %d becomes %s here: open() takes the lowest free "
+                      "number, and fd %d was closed at +%.1f ms; put /dev/null on 0, 1 and 2 "
+                      "first", fd, fault, fd, tq_ms(x->t, closed));
     else
-        ex_mark_event(x, step, check, "from here on fd %d is %s: a standard descriptor must be "
+        ex_mark_event(x, step, check, "fd %d becomes %s here: a standard descriptor must be "
                       "/dev/null, or a log the daemon only writes to", fd, fault);
 }
 
@@ -248,7 +285,7 @@ void ex_no_inherited_fds(struct explain *x, int check)
     }
     if (kept > 0)
         ex_mark_proc(x, x->first, x->daemon, check, "fd%s %s, inherited from the launch, %s "
-                     "never closed: neither pid %d nor the processes it descends from closed %s",
+                     "still open: neither pid %d nor the processes it descends from closed %s",
                      kept > 1 ? "s" : "", fds, kept > 1 ? "are" : "is", (int)x->daemon,
                      kept > 1 ? "them" : "it");
 }
@@ -258,8 +295,19 @@ static int is_signal(const struct trace_event *e, const void *arg)
     return e->value == *(const int *)arg;
 }
 
-/* One sentinel signal left as the launch set it: the step that set it so
- * again (marked), or 0 when none did (then the caller names it). */
+/* Did this step leave its signal blocked (TE_SIGMASK), or ignored
+ * (TE_SIGACTION: arg 1, or the tracer's words)? */
+static int left_so(const struct trace_event *e)
+{
+    if (e->kind == TE_SIGMASK)
+        return strstr(e->detail, "unblock") == NULL;
+    return e->arg == 1 || strstr(e->detail, "ignored") != NULL;
+}
+
+/* One sentinel signal still as the launch set it. The last step of the
+ * daemon's line that changed it set it so again: marked, 1. No step
+ * changed it: 0, the caller names it. A last step that says otherwise
+ * than the evidence: -1, nothing is marked. */
 static int mark_signal_step(struct explain *x, int check, enum trace_kind kind, int sig,
                             const char *state)
 {
@@ -268,6 +316,8 @@ static int mark_signal_step(struct explain *x, int check, enum trace_kind kind, 
 
     if (step < 0)
         return 0;
+    if (!left_so(&x->t->ev[step]))
+        return -1;
     signal_name(sig, name, sizeof name);
     ex_mark_event(x, step, check, "%s is %s here, and stays so", name, state);
     return 1;
@@ -283,9 +333,10 @@ void ex_signals_reset(struct explain *x, int check)
 
     if (x->line.n == 0)
         return;
-    if (blocked && mark_signal_step(x, check, TE_SIGMASK, ev->blocked_sig, "blocked"))
+    if (blocked && mark_signal_step(x, check, TE_SIGMASK, ev->blocked_sig, "blocked") != 0)
         blocked = 0;
-    if (ignored && mark_signal_step(x, check, TE_SIGACTION, ev->ignored_sig, "set to be ignored"))
+    if (ignored && mark_signal_step(x, check, TE_SIGACTION, ev->ignored_sig,
+                                    "set to be ignored") != 0)
         ignored = 0;
     if (blocked) {
         signal_name(ev->blocked_sig, name, sizeof name);
@@ -297,8 +348,8 @@ void ex_signals_reset(struct explain *x, int check)
                 blocked ? "still" : "is still");
     }
     if (blocked || ignored)
-        ex_mark_proc(x, x->first, x->daemon, check, "%s, as inherited from the launch: neither pid %d "
-                     "nor the processes it descends from reset %s", what, (int)x->daemon,
+        ex_mark_proc(x, x->first, x->daemon, check, "%s, as inherited from the launch: neither "
+                     "pid %d nor the processes it descends from reset %s", what, (int)x->daemon,
                      blocked && ignored ? "them" : "it");
 }
 

@@ -259,6 +259,27 @@ START_TEST(test_seed_as_published)
 }
 END_TEST
 
+/* A sentinel signal blocked again by a step is marked there; a last step
+ * that contradicts the evidence leaves the check unmarked. */
+START_TEST(test_signal_steps)
+{
+    int l = double_fork();
+    long block;
+
+    block = ev_add(l, 102, TE_SIGMASK, ev.blocked_sig, 0, "blocks SIGRTMIN+2");
+    roles(l, 102);
+    ev.daemon.status.sigblk = 1ULL << (ev.blocked_sig - 1);
+    fails(CK_SIGNALS_RESET);
+    explain();
+    assert_on_event(CK_SIGNALS_RESET, block);
+
+    t.nmarks = 0;
+    strcpy(t.ev[block].detail, "unblocks SIGRTMIN+2");
+    explain();
+    ck_assert_int_eq(t.nmarks, 0);
+}
+END_TEST
+
 START_TEST(test_setpgid_is_not_setsid)
 {
     int l = launch_add(TL_START, 100);
@@ -421,6 +442,23 @@ START_TEST(test_daemon_death_is_its_exit)
     explain();
     assert_on_event(CK_DAEMON_RUNNING, death);
     ck_assert_ptr_nonnull(strstr(why_of(CK_DAEMON_RUNNING), "SIGPIPE"));
+}
+END_TEST
+
+/* Found alive, then crashed on the way out: not "before it was asked". */
+START_TEST(test_daemon_crash_when_stopping)
+{
+    int l = double_fork();
+    long crash;
+
+    roles(l, 102);
+    ev_add(l, 102, TE_CHECKER, SIGTERM, TC_SIGNAL, NULL);
+    crash = end_of(l, 102, SIGSEGV);
+    ev.daemon_end = (struct process_end){ 1, 102, "d", SIGSEGV };
+    fails(CK_DAEMON_RUNNING);
+    explain();
+    assert_on_event(CK_DAEMON_RUNNING, crash);
+    ck_assert_ptr_nonnull(strstr(why_of(CK_DAEMON_RUNNING), "asked to stop ("));
 }
 END_TEST
 
@@ -652,6 +690,7 @@ static Suite *explain_suite(void)
     tcase_add_test(core, test_passing_checks_unmarked);
     tcase_add_test(core, test_pidfile_names_the_intermediate);
     tcase_add_test(core, test_seed_as_published);
+    tcase_add_test(core, test_signal_steps);
     tcase_add_test(core, test_setpgid_is_not_setsid);
     tcase_add_test(core, test_no_setsid_marks_the_daemon);
     tcase_add_test(core, test_steps_after_the_fork_are_not_inherited);
@@ -660,6 +699,7 @@ static Suite *explain_suite(void)
     tcase_add_test(core, test_zombie_is_its_exit);
     tcase_add_test(core, test_launcher_left_nothing);
     tcase_add_test(core, test_daemon_death_is_its_exit);
+    tcase_add_test(core, test_daemon_crash_when_stopping);
     tcase_add_test(core, test_sigterm_ignored_or_unanswered);
     tcase_add_test(core, test_second_instance);
     tcase_add_test(core, test_leftover_is_the_sweep);
