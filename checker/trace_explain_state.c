@@ -6,6 +6,7 @@
  * no step touched it, the daemon kept what the launch handed in: the mark
  * goes on the daemon, which should have taken the step. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -353,10 +354,23 @@ void ex_signals_reset(struct explain *x, int check)
                      blocked && ignored ? "them" : "it");
 }
 
+/* " though SIGCHLD told it at +7.6 ms": the daemon's SIGCHLD after a
+ * child's exit, when the trace saw one. */
+static void sigchld_words(const struct explain *x, long exit, char *buf, size_t cap)
+{
+    int sigchld = SIGCHLD;
+    struct tq_match told = { x->first, x->daemon, TE_SIGNAL, is_signal, &sigchld };
+    long signal = tq_next(x->t, exit, &told);
+
+    buf[0] = '\0';
+    if (signal >= 0)
+        snprintf(buf, cap, ", though SIGCHLD told it at +%.1f ms", tq_ms(x->t, signal));
+}
+
 void ex_no_zombies(struct explain *x, int check)
 {
     const struct pid_list *z = &x->ev->daemon.zombies;
-    char more[48] = "";
+    char more[48] = "", told[64];
 
     if (z->count > 1)
         snprintf(more, sizeof more, " (%d zombies in all)", z->count);
@@ -364,12 +378,14 @@ void ex_no_zombies(struct explain *x, int check)
         const struct trace_proc *p = trace_find_proc(x->t, z->pid[i]);
         long end = p ? tq_exit(x->t, p->launch, p->pid) : -1;
 
-        if (end >= 0)
+        if (end >= 0) {
+            sigchld_words(x, end, told, sizeof told);
             ex_mark_event(x, end, check, "pid %d exited here and the daemon, pid %d, never reaped "
-                          "it: it stays a zombie until waitpid()%s", (int)z->pid[i],
-                          (int)x->daemon, i == 0 ? more : "");
-        else if (p)
+                          "it%s: it stays a zombie until waitpid()%s", (int)z->pid[i],
+                          (int)x->daemon, told, i == 0 ? more : "");
+        } else if (p) {
             ex_mark_proc(x, p->launch, p->pid, check, "the daemon, pid %d, never reaped this "
                          "child: it is a zombie%s", (int)x->daemon, i == 0 ? more : "");
+        }
     }
 }
