@@ -61,7 +61,7 @@ static int setup(struct run *r)
 
     ev->uid = geteuid();
     ev->checker_pid = getpid();
-    if (scratch_create(&r->sc) < 0)
+    if (scratch_create(&r->sc, opt->profile != PROFILE_NEW_STYLE) < 0)
         return run_fail(r, "unable to create a scratch directory in %s: %s",
                      getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(errno));
     ev->has_pidfile = opt->pidfile || command_uses_placeholder(opt);

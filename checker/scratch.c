@@ -12,7 +12,7 @@
 
 #define MAX_DEPTH 32
 
-int scratch_create(struct scratch *s)
+int scratch_create(struct scratch *s, int with_cwd)
 {
     const char *tmp = getenv("TMPDIR");
     int saved;
@@ -29,7 +29,7 @@ int scratch_create(struct scratch *s)
     }
     snprintf(s->cwd, sizeof s->cwd, "%s/cwd", s->root);
     snprintf(s->pidfile, sizeof s->pidfile, "%s/daemon.pid", s->root);
-    if (mkdir(s->cwd, 0700) == 0)
+    if (!with_cwd || mkdir(s->cwd, 0700) == 0)
         return 0;
     saved = errno;
     rmdir(s->root);
