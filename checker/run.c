@@ -141,15 +141,26 @@ const struct tracked *run_alive_of(const struct procset *now, enum origin origin
     return NULL;
 }
 
-/* Wait until `done` holds for the pidfile, or no process of `origin` is
- * left alive to change it, or the deadline passes: a pidfile that a
- * daemon writes a moment after its launcher returned is judged the same
- * at any settle time and any load. The inotify watch is made only when
- * there is something to wait for: closing one waits for an RCU grace
- * period (milliseconds), which a correct daemon should not pay. 0, or -1
- * (message set). */
+/* The process of origin to follow: a live one; failing that, one on its
+ * way out whose end has not been seen. A process that forks and exits at
+ * once can be read exiting, or as a zombie, by a scan that missed its
+ * child (the walk of all /proc lists the pids first and reads them
+ * after); once its end has been seen, its children are in every scan
+ * that follows. */
+static const struct tracked *could_act(const struct procset *now, enum origin origin,
+                                       const struct procset *gone)
+{
+    const struct tracked *p = run_alive_of(now, origin, NULL);
+
+    for (size_t i = 0; !p && i < now->n; i++)
+        if (now->v[i].origin == origin && !procset_has(gone, &now->v[i]))
+            p = &now->v[i];
+    return p;
+}
+
 /* One that ends between the scan and the pidfd is looked for again. */
-int run_pidfd_of(struct run *r, enum origin origin)
+int run_pidfd_of(struct run *r, enum origin origin, const struct procset *gone,
+                 struct tracked *picked)
 {
     for (;;) {
         struct procset now = { 0 };
@@ -158,26 +169,37 @@ int run_pidfd_of(struct run *r, enum origin origin)
 
         if (run_scan(r, &now) < 0)
             return -1;
-        p = run_alive_of(&now, origin, NULL);
+        p = could_act(&now, origin, gone);
         errno = 0;
-        if (p && (fd = tracker_pidfd(&r->t, p)) < 0 && errno == ESRCH) {
-            procset_free(&now);
-            continue;
+        if (p) {
+            *picked = *p;
+            fd = tracked_alive(p) ? tracker_pidfd(&r->t, p) : tracker_pidfd_ending(&r->t, p);
         }
         procset_free(&now);
+        if (fd < 0 && errno == ESRCH)
+            continue;
         return fd;
     }
 }
 
+/* Wait until `done` holds for the pidfile, or no process of `origin` is
+ * left, not even one on its way out, to change it, or the deadline
+ * passes: a pidfile that a daemon writes a moment after its launcher
+ * returned is judged the same at any settle time and any load. The
+ * inotify watch is made only when there is something to wait for: closing
+ * one waits for an RCU grace period (milliseconds), which a correct
+ * daemon should not pay. 0, or -1 (message set). */
 int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
                          int (*done)(const struct pidfile_view *, const void *),
                          const void *arg)
 {
     struct pidwatch w = { .fd = -1 };
+    struct procset gone = { 0 };
     int rc = 0;
 
     for (;;) {
         struct pidfile_view v;
+        struct tracked picked;
         int fds[2], got;
 
         pidfile_inspect(r->ev->pidfile_path, &v);
@@ -189,7 +211,7 @@ int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
             continue;   /* look again: it may have changed before the watch */
         }
         fds[0] = w.fd;
-        fds[1] = run_pidfd_of(r, origin);
+        fds[1] = run_pidfd_of(r, origin, &gone, &picked);
         if (fds[1] < 0) {
             if (errno)
                 rc = run_fail(r, "unable to follow the processes that could write the pidfile:"
@@ -204,7 +226,13 @@ int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
             break;
         if (got == 1)
             pidwatch_take(&w);
+        else if (procset_add(&gone, &picked) < 0) {
+            rc = run_fail(r, "unable to follow the processes that could write the pidfile: %s",
+                          strerror(errno));
+            break;
+        }
     }
+    procset_free(&gone);
     pidwatch_close(&w);
     return rc;
 }

@@ -70,9 +70,13 @@ int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
                          int (*done)(const struct pidfile_view *, const void *),
                          const void *arg);
 
-/* A pidfd on a live process of origin, or -1: none is left (errno 0), or
- * the pidfd could not be made (errno set). */
-int run_pidfd_of(struct run *r, enum origin origin);
+/* A pidfd on a process of origin that could still act: a live one, or
+ * else one on its way out (exiting, or a zombie) whose end is not yet in
+ * `gone`, since what it forked just before may be missing from the scan;
+ * *picked is that process (add it to `gone` once its pidfd is readable).
+ * -1: none is left (errno 0), or the pidfd could not be made (errno set). */
+int run_pidfd_of(struct run *r, enum origin origin, const struct procset *gone,
+                 struct tracked *picked);
 
 /* done() for run_wait_for_pidfile: it exists and is not empty. */
 int run_pidfile_written(const struct pidfile_view *v, const void *arg);

@@ -121,18 +121,29 @@ static int service_launch(struct run *r)
 static int wait_ready(struct run *r)
 {
     long until = run_deadline(r->opt->timeout_ms);
+    struct procset gone = { 0 };
+    int rc = 0;
 
-    while (r->notify->rec.first_ready_ms < 0) {
-        int fd = run_pidfd_of(r, ORIGIN_FIRST), got;
+    while (rc == 0 && r->notify->rec.first_ready_ms < 0) {
+        struct tracked picked;
+        int fd = run_pidfd_of(r, ORIGIN_FIRST, &gone, &picked), got;
 
-        if (fd < 0)
-            return errno ? run_fail(r, "unable to follow the service: %s", strerror(errno)) : 0;
+        if (fd < 0) {
+            if (errno)
+                rc = run_fail(r, "unable to follow the service: %s", strerror(errno));
+            break;
+        }
         got = service_wait(r, fd, until);
         close(fd);
-        if (got <= 0)
-            return got;
+        if (got <= 0) {
+            rc = got;
+            break;
+        }
+        if (got == 1 && procset_add(&gone, &picked) < 0)
+            rc = run_fail(r, "unable to follow the service: %s", strerror(errno));
     }
-    return 0;
+    procset_free(&gone);
+    return rc;
 }
 
 /* How many connections wait in the listening socket's queue: the service

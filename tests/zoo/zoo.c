@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@ const struct zoo_recipe zoo_correct = {
     .workdir = "/",
     .late_pidfile = false,
     .late_ms = 100,
+    .leader_thread = false,
     .die_after_ready = false,
     .refuse_existing = false,
     .guard = ZOO_GUARD_LOCK,
@@ -653,7 +655,7 @@ static _Noreturn void daemon_body(struct run *run)
     /* before the pidfile: a SIGTERM right after "ready" must find a handler */
     if (trap_signals(run) < 0)
         daemon_fail(run, "trap SIGTERM and SIGCHLD");
-    if (r->late_pidfile)
+    if (r->late_pidfile && !r->leader_thread)
         await_launcher_then_work(run);
     if (run->pidfile)
         claim_pidfile(run);
@@ -664,6 +666,41 @@ static _Noreturn void daemon_body(struct run *run)
     serve(run);
     shut_down(run);
     _exit(0);
+}
+
+/* leader_thread: the start-up work and the fork, in a thread of the first
+ * child whose main thread has already exited. Until this thread ends, the
+ * first child shows in /proc as a zombie that has no child yet, though it
+ * is about to start the daemon. */
+static void *fork_daemon_late(void *arg)
+{
+    struct run *run = arg;
+    pid_t pid;
+
+    await_launcher_then_work(run);
+    pid = fork();
+    if (pid < 0)
+        daemon_fail(run, "fork the daemon");
+    if (pid == 0)
+        daemon_body(run);
+    _exit(0);
+}
+
+/* The main thread leaves; its stack may go with it, so the thread gets a
+ * copy of the run that outlives it. */
+static _Noreturn void leave_to_thread(const struct run *run)
+{
+    static struct run copy;
+    pthread_t thread;
+    int err;
+
+    copy = *run;
+    err = pthread_create(&thread, NULL, fork_daemon_late, &copy);
+    if (err) {
+        errno = err;
+        daemon_fail(run, "start the thread that forks the daemon");
+    }
+    pthread_exit(NULL);
 }
 
 static _Noreturn void first_child(struct run *run)
@@ -682,6 +719,8 @@ static _Noreturn void first_child(struct run *run)
     if (!run->r->second_fork)
         daemon_body(run);
     run->intermediate = getpid();
+    if (run->r->leader_thread)
+        leave_to_thread(run);
     pid = fork();
     if (pid < 0)
         daemon_fail(run, "fork the daemon");

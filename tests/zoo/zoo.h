@@ -66,6 +66,11 @@ struct zoo_recipe {
     bool late_pidfile;      /* the launcher returns at once and the pidfile
                                is written only after it has been reaped */
     int late_ms;            /* ... and that much start-up work later */
+    bool leader_thread;     /* with late_pidfile: the first child's main thread
+                               exits at once, and another of its threads forks
+                               the daemon after the start-up work, so that
+                               meanwhile /proc shows the session leader as a
+                               zombie with no child */
     bool die_after_ready;   /* once the launcher is gone, writes to the
                                readiness pipe again: killed by SIGPIPE */
     bool refuse_existing;   /* the launcher refuses when a pidfile exists */
