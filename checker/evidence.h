@@ -64,6 +64,14 @@ struct process_end {
     int status;             /* its wait status */
 };
 
+/* A zombie child of the daemon, as the inspection saw it: pid and start
+ * time, so that a later look finds the very same process. */
+struct zombie_seen {
+    pid_t pid;
+    unsigned long long starttime;
+    char comm[32];
+};
+
 struct daemon_seen {
     int found;
     struct proc_stat st;
@@ -75,7 +83,14 @@ struct daemon_seen {
     int nfds;
     int fds_errno;
     struct fd_seen fds[EV_MAX_FDS];
-    struct pid_list zombies;
+    long inspected_ms;      /* when it was inspected, in ms since the run's start */
+    int zombies_seen;       /* its zombie children at the inspection, all counted */
+    struct zombie_seen zombie[EV_MAX_PIDS];     /* the first of them */
+    int zombies_looked;     /* the later look at them was made (before the stop) */
+    long zombies_after_ms;  /* ... this long after the inspection */
+    struct pid_list zombies;    /* those that count: the same process still a zombie at
+                                   the later look and a timeout after it, or left for
+                                   the checker to reap when the daemon died */
     int lock_held;
     pid_t lock_holder;      /* the process whose descriptor holds it, 0 when only the
                                kernel's answer is known */

@@ -93,28 +93,56 @@ static int setup(struct run *r)
 
 /* ------------------------------------------------------------ helpers */
 
-/* The daemon's zombie children that it does not reap: each one is given
- * until the timeout to be reaped, since a daemon that reaps on SIGCHLD
- * still has a zombie for the instant between its child's exit and its
- * own waitpid. */
-int run_keep_lasting_zombies(struct run *r, struct pid_list *zombies)
+/* Is the very process z (pid and start time) still a zombie? */
+static int still_zombie(const struct zombie_seen *z)
 {
-    struct pid_list lasting = { 0 };
-    long until = run_deadline(r->opt->timeout_ms);
+    struct proc_stat st;
+    char name[32];
 
-    for (int i = 0; i < zombies->count && i < EV_MAX_PIDS; i++) {
-        int reaped = tracker_wait_reaped(&r->t, zombies->pid[i], until);
-
-        if (reaped < 0)
-            return run_wait_failed(r, "a zombie to be reaped");
-        if (!reaped)
-            pid_list_add(&lasting, zombies->pid[i], zombies->comm[i]);
-    }
-    lasting.count += zombies->count > EV_MAX_PIDS ? zombies->count - EV_MAX_PIDS : 0;
-    *zombies = lasting;
-    return 0;
+    snprintf(name, sizeof name, "/proc/%d/stat", (int)z->pid);
+    return proc_read_stat_at(AT_FDCWD, name, &st) == 0 && st.starttime == z->starttime &&
+           !proc_state_alive(st.state);
 }
 
+/* Left unreaped by the daemon: still a zombie, or reaped by the checker,
+ * which adopts the children of a parent that died without reaping them. */
+static int left_unreaped(const struct run *r, const struct zombie_seen *z)
+{
+    struct tracked who = { .pid = z->pid, .starttime = z->starttime };
+
+    return still_zombie(z) || tracker_end_of(&r->t, &who) != NULL;
+}
+
+/* One sample of /proc catches a zombie in the instant between its exit
+ * and its parent's waitpid, and a loaded machine makes that instant long:
+ * a zombie of the inspection counts only when the same process is still
+ * one at this later look, after the run's other phases, and is still not
+ * reaped a timeout later (a wait on its pidfd, which hangs up at the
+ * reap). */
+int run_look_again_at_zombies(struct run *r)
+{
+    struct daemon_seen *d = &r->ev->daemon;
+    struct pid_list lasting = { 0 };
+    long until = run_deadline(r->opt->timeout_ms);
+    int kept = d->zombies_seen < EV_MAX_PIDS ? d->zombies_seen : EV_MAX_PIDS;
+
+    if (!d->found || d->zombies_looked)
+        return 0;
+    for (int i = 0; i < kept; i++) {
+        const struct zombie_seen *z = &d->zombie[i];
+
+        if (still_zombie(z) && tracker_wait_reaped(&r->t, z->pid, until) < 0)
+            return run_wait_failed(r, "a zombie to be reaped");
+        if (left_unreaped(r, z))
+            pid_list_add(&lasting, z->pid, z->comm);
+    }
+    /* Past the ones kept, nobody looked: they count as they were seen. */
+    lasting.count += d->zombies_seen - kept;
+    d->zombies = lasting;
+    d->zombies_looked = 1;
+    d->zombies_after_ms = now_ms() - r->start_ms - d->inspected_ms;
+    return 0;
+}
 
 int run_scan(struct run *r, struct procset *now)
 {

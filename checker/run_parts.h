@@ -81,9 +81,10 @@ int run_pidfd_of(struct run *r, enum origin origin, const struct procset *gone,
 /* done() for run_wait_for_pidfile: it exists and is not empty. */
 int run_pidfile_written(const struct pidfile_view *v, const void *arg);
 
-/* Keep in zombies only the daemon's zombie children that it does not reap
- * before the timeout. 0, or -1 (message set). */
-int run_keep_lasting_zombies(struct run *r, struct pid_list *zombies);
+/* The later look at the zombie children the inspection saw (made before
+ * the stop): the daemon's `zombies` become those it left unreaped. 0, or
+ * -1 (message set). */
+int run_look_again_at_zombies(struct run *r);
 
 /* Is the first launch's daemon still alive? */
 int run_daemon_alive(const struct run *r);

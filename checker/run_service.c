@@ -295,10 +295,7 @@ static int inspect_service(struct run *r)
     if (main && inspect_daemon(main, &now, &r->ref, &ev->daemon) == 0) {
         const struct fd_seen *f1 = daemon_fd(&ev->daemon, 1), *f2 = daemon_fd(&ev->daemon, 2);
 
-        if (run_keep_lasting_zombies(r, &ev->daemon.zombies) < 0) {
-            procset_free(&now);
-            return -1;
-        }
+        ev->daemon.inspected_ms = now_ms() - r->start_ms;
         r->daemon = *main;
         r->have_daemon = 1;
         s->main = main->pid;
@@ -400,7 +397,7 @@ static int stop_service(struct run *r)
     struct procset now = { 0 };
     const struct ended *end;
 
-    if (keep_for_watchdog(r) < 0)
+    if (keep_for_watchdog(r) < 0 || run_look_again_at_zombies(r) < 0)
         return -1;
     if (ev->has_pidfile) {
         if (run_scan(r, &now) < 0)

@@ -174,6 +174,24 @@ START_TEST(test_stop_command_blamed)
 }
 END_TEST
 
+/* A zombie counts by the later look, not by the inspection's sample: one
+ * reaped in between passes, one still there fails and says for how long. */
+START_TEST(test_zombie_judged_by_later_look)
+{
+    good_evidence();
+    ev.daemon.zombies_seen = 1;
+    ev.daemon.zombie[0] = (struct zombie_seen){ 300, 4242, "job" };
+    ev.daemon.zombies_looked = 1;
+    ev.daemon.zombies_after_ms = 1250;
+    judge_expect_only(CK_NO_ZOMBIES, ST_PASS);
+    ck_assert_ptr_nonnull(strstr(res[CK_NO_ZOMBIES].observed, "reaped by the daemon"));
+    pid_list_add(&ev.daemon.zombies, 300, "job");
+    judge_expect_only(CK_NO_ZOMBIES, ST_FAIL);
+    ck_assert_ptr_nonnull(strstr(res[CK_NO_ZOMBIES].observed, "300 (job)"));
+    ck_assert_ptr_nonnull(strstr(res[CK_NO_ZOMBIES].observed, "1250 ms after the inspection"));
+}
+END_TEST
+
 START_TEST(test_signals_named)
 {
     char name[32];
@@ -274,6 +292,7 @@ static Suite *judges_suite(void)
     tcase_add_loop_test(core, test_one_fault_one_failure, 0, 22);
     tcase_add_test(core, test_dead_daemon_says_how);
     tcase_add_test(core, test_stop_command_blamed);
+    tcase_add_test(core, test_zombie_judged_by_later_look);
     tcase_add_test(core, test_signals_named);
     tcase_add_test(core, test_pidfile_forms_and_targets);
     tcase_add_test(limits, test_unlocked_only_warns);

@@ -53,6 +53,7 @@ const struct zoo_recipe zoo_correct = {
     .pidfile_symlink = false,
     .startup_job = true,
     .reap = true,
+    .reap_on_poke = false,
     .workers = 0,
     .stop_workers = true,
     .ignore_sigterm = false,
@@ -314,12 +315,14 @@ struct run {
     int nworkers;
 };
 
-static volatile sig_atomic_t got_term, got_chld;
+static volatile sig_atomic_t got_term, got_chld, got_poke;
 
 static void on_signal(int sig)
 {
     if (sig == SIGTERM)
         got_term = 1;
+    else if (sig == SIGUSR1)
+        got_poke = 1;
     else
         got_chld = 1;
 }
@@ -407,10 +410,12 @@ static int trap_signals(struct run *run)
     sigemptyset(&block);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGCHLD);
+    sigaddset(&block, SIGUSR1);
     if (sigprocmask(SIG_BLOCK, &block, &run->wait_mask) < 0)
         return -1;
     sigdelset(&run->wait_mask, SIGTERM);
     sigdelset(&run->wait_mask, SIGCHLD);
+    sigdelset(&run->wait_mask, SIGUSR1);
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = run->r->ignore_sigterm ? SIG_IGN : on_signal;
@@ -419,6 +424,8 @@ static int trap_signals(struct run *run)
     sa.sa_handler = on_signal;
     /* without a handler SIGCHLD keeps its default: children become zombies */
     if (run->r->reap && sigaction(SIGCHLD, &sa, NULL) < 0)
+        return -1;
+    if (run->r->reap_on_poke && sigaction(SIGUSR1, &sa, NULL) < 0)
         return -1;
     return 0;
 }
@@ -596,6 +603,10 @@ static void serve(struct run *run)
         sigsuspend(&run->wait_mask);
         if (got_chld) {
             got_chld = 0;
+            reap_children(run);
+        }
+        if (got_poke) {
+            got_poke = 0;
             reap_children(run);
         }
     }
@@ -825,6 +836,23 @@ static void refuse_if_locked(const struct run *run)
     }
 }
 
+/* reap_on_poke: a start that finds a daemon running wakes it up (its
+ * loop then reaps) before going on to be refused. */
+static void poke_running(const struct run *run)
+{
+    pid_t pid = 0;
+    int busy = zoo_pidfile_busy(run->pidfile);
+
+    if (busy < 0)
+        fatal(run, "inspect the lock on %s", run->pidfile);
+    if (!busy)
+        return;
+    if (zoo_pidfile_read(run->pidfile, &pid) < 0 || pid <= 0)
+        fatal(run, "read a pid in %s", run->pidfile);
+    if (kill(pid, SIGUSR1) < 0)
+        fatal(run, "poke the running daemon %ld", (long)pid);
+}
+
 static int stop(const struct run *run)
 {
     pid_t pid;
@@ -872,6 +900,8 @@ int zoo_main(const struct zoo_recipe *r, int argc, char **argv)
         refuse_if_pidfile(&run);
     if (run.pidfile && r->late_pidfile)
         refuse_if_locked(&run);
+    if (run.pidfile && r->reap_on_poke)
+        poke_running(&run);
     if (!r->start_daemon)
         return 0;
     if (!r->detach)

@@ -81,6 +81,8 @@ struct zoo_recipe {
     bool pidfile_symlink;   /* PIDFILE is a symlink to PIDFILE.real */
     bool startup_job;       /* runs a one-shot child before it is ready */
     bool reap;              /* reaps its children on SIGCHLD */
+    bool reap_on_poke;      /* reaps them only when a second start pokes the
+                               running daemon (SIGUSR1) before it refuses */
     int workers;            /* long-lived children, up to ZOO_MAX_WORKERS */
     bool stop_workers;      /* on SIGTERM, stops and reaps them first */
     bool ignore_sigterm;
