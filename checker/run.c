@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "pidwatch.h"
 #include "run.h"
 #include "run_parts.h"
@@ -324,6 +325,62 @@ static int stop_command_leftovers(struct run *r, long deadline, struct pid_list 
     return run_settle_launch(r, ORIGIN_STOP, NULL, deadline, left);
 }
 
+/* Wait until the daemon has ended and the stop command, when there is
+ * one, has exited, or the deadline passes, taking each end as it comes:
+ * launch_wait stamps the command's time when it reads its exit, so that
+ * read must not wait behind the daemon's end (a command that fails at
+ * once would be reported as lasting until the daemon was given up on).
+ * *ms: from start to the daemon's end (or the deadline). 1 the daemon
+ * ended, 0 it had not by the deadline, -1 with errno, *what naming the
+ * wait that failed. */
+static int wait_stopped(struct run *r, const struct tracked *d, struct launch *stopper,
+                        long start, long until, long *ms, const char **what)
+{
+    struct launch_failure failed;
+    int pidfd = tracker_pidfd(&r->t, d), ended = 0, reported = stopper == NULL;
+
+    *what = "the daemon to stop";
+    if (pidfd < 0 && errno != ESRCH)
+        return -1;
+    ended = pidfd < 0;
+    *ms = now_ms() - start;
+    while (!ended || !reported) {
+        int fds[2], n = 0, got;
+
+        if (!ended)
+            fds[n++] = pidfd;
+        if (!reported)
+            fds[n++] = stopper->status_fd;
+        got = tracker_wait_fds(&r->t, fds, n, until);
+        if (got < 0)
+            goto failed;
+        if (got == 0)
+            break;
+        if (fds[got - 1] == pidfd) {
+            ended = 1;
+            *ms = now_ms() - start;
+            continue;
+        }
+        *what = "the stop command";
+        if (launch_wait(stopper, &r->t, until, &failed) < 0)
+            goto failed;
+        reported = 1;
+    }
+    /* At the deadline: a command that has not exited is recorded so. */
+    *what = "the stop command";
+    if (!reported && launch_wait(stopper, &r->t, until, &failed) < 0)
+        goto failed;
+    if (!ended)
+        *ms = now_ms() - start;
+    if (pidfd >= 0)
+        close(pidfd);
+    return ended;
+failed:
+    if (pidfd >= 0)
+        fd_close_keep_errno(pidfd);
+    return -1;
+}
+
 /* Ask daemon d to stop (the stop command, or SIGTERM) and wait for it.
  * When a stop command did not stop it, the checker's own SIGTERM is tried,
  * so that the report can say which of the two failed. */
@@ -332,38 +389,33 @@ int run_stop_daemon(struct run *r, const struct tracked *d, struct launch_result
 {
     long start = now_ms(), until = run_deadline(r->opt->timeout_ms);
     struct launch stopper;
-    struct launch_failure failed;
-    const char *step;
-    int ended, rc = 0;
+    const char *step, *what;
+    int by_command = r->cmd->stop_argv[2] != NULL, ended, rc = 0;
 
     *term_tried = *stopped_by_term = 0;
-    if (r->cmd->stop_argv[2]) {
+    if (by_command) {
         if (launch_start(&stopper, &r->t, r->cmd->stop_argv, &r->stop_h, ORIGIN_STOP, cmd,
                          &step) < 0)
             return run_fail(r, "unable to launch the stop command: %s: %s", step, strerror(errno));
     } else if (tracker_signal(&r->t, d, SIGTERM) < 0 && errno != ESRCH) {
         return run_fail(r, "unable to send SIGTERM to %d: %s", (int)d->pid, strerror(errno));
     }
-    ended = tracker_wait_exit(&r->t, d, until);
-    *ms = now_ms() - start;
+    ended = wait_stopped(r, d, by_command ? &stopper : NULL, start, until, ms, &what);
     *stopped = ended == 1;
     if (ended < 0)
-        rc = run_wait_failed(r, "the daemon to stop");
-    else if (r->cmd->stop_argv[2]) {
-        if (launch_wait(&stopper, &r->t, until, &failed) < 0)
-            rc = run_wait_failed(r, "the stop command");
-        else if (stop_command_leftovers(r, until, &r->ev->stop_cmd_left) < 0)
-            rc = -1;
+        rc = run_wait_failed(r, what);
+    else if (by_command && stop_command_leftovers(r, until, &r->ev->stop_cmd_left) < 0)
+        rc = -1;
+    if (by_command)
         launch_release(&stopper, &r->t);
-        if (rc == 0 && !*stopped) {
-            *term_tried = 1;
-            if (tracker_signal(&r->t, d, SIGTERM) < 0 && errno != ESRCH)
-                return run_fail(r, "unable to send SIGTERM to %d: %s", (int)d->pid, strerror(errno));
-            ended = tracker_wait_exit(&r->t, d, run_deadline(r->opt->timeout_ms));
-            if (ended < 0)
-                return run_wait_failed(r, "the daemon to stop");
-            *stopped_by_term = ended == 1;
-        }
+    if (rc == 0 && by_command && !*stopped) {
+        *term_tried = 1;
+        if (tracker_signal(&r->t, d, SIGTERM) < 0 && errno != ESRCH)
+            return run_fail(r, "unable to send SIGTERM to %d: %s", (int)d->pid, strerror(errno));
+        ended = tracker_wait_exit(&r->t, d, run_deadline(r->opt->timeout_ms));
+        if (ended < 0)
+            return run_wait_failed(r, "the daemon to stop");
+        *stopped_by_term = ended == 1;
     }
     return rc;
 }

@@ -27,6 +27,7 @@ STEPS = os.path.join(ROOT, "skeleton", "c", "steps", "bin")
 MYDAEMON = os.path.join(ROOT, "skeleton", "c", "mydaemon")
 PYDAEMON = os.path.join(ROOT, "skeleton", "python", "mydaemon.py")
 BROKEN = os.path.join(ROOT, "tests", "zoo", "bin", "wrong-umask")
+CORRECT = os.path.join(ROOT, "tests", "zoo", "bin", "correct")
 
 results = {"passed": 0, "failed": 0}
 
@@ -192,13 +193,33 @@ def test_compare(tmp):
          re.search(r"^\* umask +pass +fail", t.stdout, re.M), t.stdout[-800:])
 
 
+def by_id(report):
+    return {c["id"]: c for c in report["checks"]}
+
+
+def test_stop_command_time(tmp):
+    """A stop command that fails at once is reported with its own time, not
+    with the time the checker then spent waiting for the daemon (the
+    timeout, here 2 s, since the daemon is never told to stop)."""
+    p = checker("--format", "json", "--stop-command", "false", "--", CORRECT, "{pidfile}",
+                tmp=tmp)
+    try:
+        observed = by_id(json.loads(p.stdout))["stop-command"]["observed"]
+    except (ValueError, KeyError) as exc:
+        case("stop-command: the command's own time", False, f"{exc}: {p.stdout[:300]}")
+        return
+    took = re.search(r"exited with status 1 after (\d+) ms", observed)
+    case("stop-command: a command that fails at once is timed to its exit, not to the "
+         "daemon's timeout", took and int(took.group(1)) < 1000, observed)
+
+
 def main():
     for tool in ("prove", "xmllint"):
         if not shutil.which(tool):
             print(f"report tests: skipped: {tool} is not installed")
             print("0 passed, 0 failed")
             return 0
-    for path in (CHECKER, MYDAEMON, BROKEN, STEPS):
+    for path in (CHECKER, MYDAEMON, BROKEN, CORRECT, STEPS):
         if not os.path.exists(path):
             print(f"FAIL setup: {path} is not built (run make)")
             print("0 passed, 1 failed")
@@ -209,6 +230,7 @@ def main():
         test_junit(ids, tmp)
         test_steps(steps, tmp)
         test_compare(tmp)
+        test_stop_command_time(tmp)
         left = os.listdir(tmp)
         left = [f for f in left if f.startswith("checker.")]
         case("no scratch directory left behind", not left, left)
