@@ -33,7 +33,7 @@ void judge_launcher_exits(const struct evidence *ev, const struct options *opt,
 {
     expect(r, "exit status 0 within %.1f s, leaving a process behind",
            opt->timeout_ms / 1000.0);
-    if (!judge_launch(&ev->launch, "the command", opt, r))
+    if (!judge_launch(&ev->launch, "the command", GOAL_STARTED, opt, r))
         return;
     if (!ev->launch.left_behind) {
         observe_more(r, "; no process of it outlived it");
@@ -505,7 +505,7 @@ void judge_stop_command(const struct evidence *ev, const struct options *opt,
 
     expect(r, "the stop command exits 0 within %.1f s and leaves none of its own processes",
            opt->timeout_ms / 1000.0);
-    if (!judge_launch(&ev->stop_cmd, "the stop command", opt, r))
+    if (!judge_launch(&ev->stop_cmd, "the stop command", GOAL_STOPPED, opt, r))
         return;
     if (ev->stop_cmd_left.count > 0) {
         list_pids(&ev->stop_cmd_left, pids, sizeof pids);

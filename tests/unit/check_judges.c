@@ -192,6 +192,21 @@ START_TEST(test_zombie_judged_by_later_look)
 }
 END_TEST
 
+/* A failed stop command is told what a stop command is for, not what a
+ * start is for. */
+START_TEST(test_stop_command_told_its_own_goal)
+{
+    good_evidence();
+    ev.stop_cmd.status = 1 << 8;
+    judge_expect_only(CK_STOP_COMMAND, ST_FAIL);
+    ck_assert_ptr_nonnull(strstr(res[CK_STOP_COMMAND].message, "once the daemon is stopped"));
+    ev.stop_cmd.exited = 0;
+    judge_expect_only(CK_STOP_COMMAND, ST_FAIL);
+    ck_assert_ptr_null(strstr(res[CK_STOP_COMMAND].message, "in the background"));
+    ck_assert_ptr_nonnull(strstr(res[CK_STOP_COMMAND].message, "once the daemon is gone"));
+}
+END_TEST
+
 START_TEST(test_signals_named)
 {
     char name[32];
@@ -293,6 +308,7 @@ static Suite *judges_suite(void)
     tcase_add_test(core, test_dead_daemon_says_how);
     tcase_add_test(core, test_stop_command_blamed);
     tcase_add_test(core, test_zombie_judged_by_later_look);
+    tcase_add_test(core, test_stop_command_told_its_own_goal);
     tcase_add_test(core, test_signals_named);
     tcase_add_test(core, test_pidfile_forms_and_targets);
     tcase_add_test(limits, test_unlocked_only_warns);
