@@ -87,21 +87,6 @@ static void show_umask(const struct evidence *ev, char *out, size_t cap)
     snprintf(out, cap, "%04o", ev->daemon.status.umask);
 }
 
-/* Where 0, 1 and 2 point; a terminal or pipe name holds a number that
- * differs from run to run, so only its kind is shown. */
-static void show_stdio(const struct evidence *ev, char *out, size_t cap)
-{
-    size_t used = 0;
-
-    out[0] = '\0';
-    for (int fd = 0; fd <= 2; fd++) {
-        const struct fd_seen *f = daemon_fd(&ev->daemon, fd);
-        const char *t = !f ? "closed" : f->is_launch_tty ? "launch terminal"
-                        : f->sentinel ? "sentinel" : f->target;
-        appendf(out, cap, &used, "%s%d: %s", fd ? ", " : "", fd, t);
-    }
-}
-
 /* A descriptor's target, without what differs from run to run: the
  * scratch paths, and the inode numbers in "socket:[123]". */
 static const char *fd_kind(const struct evidence *ev, const char *target)
@@ -118,6 +103,23 @@ static const char *fd_kind(const struct evidence *ev, const char *target)
     if (strncmp(target, "pipe:", 5) == 0)
         return "pipe";
     return target;
+}
+
+/* Where 0, 1 and 2 point. A terminal's or a pipe's name holds a number
+ * that differs from run to run (pts/3, pipe:[1818051]): only its kind is
+ * shown, so that a daemon compared with itself shows no difference. */
+static void show_stdio(const struct evidence *ev, char *out, size_t cap)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (int fd = 0; fd <= 2; fd++) {
+        const struct fd_seen *f = daemon_fd(&ev->daemon, fd);
+        const char *t = !f ? "closed" : f->is_launch_tty ? "launch terminal"
+                        : f->is_terminal ? "terminal" : f->sentinel ? "sentinel"
+                        : f->is_journal ? "journal pipe" : fd_kind(ev, f->target);
+        appendf(out, cap, &used, "%s%d: %s", fd ? ", " : "", fd, t);
+    }
 }
 
 /* Descriptors above 2 that the daemon (or its runtime) opened itself. */

@@ -213,6 +213,29 @@ def test_stop_command_time(tmp):
          "daemon's timeout", took and int(took.group(1)) < 1000, observed)
 
 
+def compare_self_new_style(tmp):
+    """The reference's run mode compared with itself under new-style: the
+    JSON comparison, or None."""
+    run = f"{MYDAEMON} run --port 0"
+    p = checker("--format", "json", "--profile", "new-style", "--compare", run, "--",
+                *run.split(), tmp=tmp)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        case("compare: a new-style daemon beside itself gives a JSON comparison", False,
+             p.stdout[:300] + p.stderr)
+        return None
+
+
+def test_compare_stdio_kinds(tmp):
+    """A pipe's inode differs between any two runs: the stdio facet shows
+    the kind, so that a daemon compared with itself shows no difference."""
+    doc = compare_self_new_style(tmp)
+    if doc:
+        case("compare: a new-style daemon beside itself has no difference",
+             doc["differences"] == [], doc["differences"])
+
+
 def main():
     for tool in ("prove", "xmllint"):
         if not shutil.which(tool):
@@ -231,6 +254,7 @@ def main():
         test_steps(steps, tmp)
         test_compare(tmp)
         test_stop_command_time(tmp)
+        test_compare_stdio_kinds(tmp)
         left = os.listdir(tmp)
         left = [f for f in left if f.startswith("checker.")]
         case("no scratch directory left behind", not left, left)
