@@ -18,6 +18,20 @@ struct facet {
     void (*show)(const struct evidence *ev, char *out, size_t cap);
 };
 
+/* Who the daemon's parent is. The checker adopts every orphan of a run (a
+ * child subreaper), but under new-style it also starts the service
+ * itself, as a manager does: that process is its child, not an orphan. */
+static const char *parent_word(const struct evidence *ev)
+{
+    const struct proc_stat *st = &ev->daemon.st;
+
+    if (st->ppid != ev->checker_pid)
+        return "parent alive";
+    if (ev->svc.ran && st->pid == ev->svc.started)
+        return "the manager's child";
+    return "orphan";
+}
+
 /* Relations, not pids: pids differ between any two runs. */
 static void show_session(const struct evidence *ev, char *out, size_t cap)
 {
@@ -26,7 +40,7 @@ static void show_session(const struct evidence *ev, char *out, size_t cap)
     snprintf(out, cap, "%s, %s, %s", st->session == st->pid ? "session leader"
              : st->session == ev->launch_sid ? "launcher's session" : "own session",
              st->pgrp == st->pid ? "group leader" : st->pgrp == st->session ? "pgid = sid"
-             : "other group", st->ppid == ev->checker_pid ? "orphan" : "parent alive");
+             : "other group", parent_word(ev));
 }
 
 /* How many forks stood between the launcher and the daemon, told from

@@ -227,13 +227,24 @@ def compare_self_new_style(tmp):
         return None
 
 
-def test_compare_stdio_kinds(tmp):
+def facet(doc, name):
+    return next((f for f in doc["facets"] if f["facet"] == name), {})
+
+
+def test_compare_new_style(tmp):
     """A pipe's inode differs between any two runs: the stdio facet shows
-    the kind, so that a daemon compared with itself shows no difference."""
+    the kind, so that a daemon compared with itself shows no difference.
+    The checker started the service as its manager: its parent, which
+    did not adopt it (no orphan)."""
     doc = compare_self_new_style(tmp)
-    if doc:
-        case("compare: a new-style daemon beside itself has no difference",
-             doc["differences"] == [], doc["differences"])
+    if not doc:
+        return
+    case("compare: a new-style daemon beside itself has no difference",
+         doc["differences"] == [], doc["differences"])
+    session = facet(doc, "session")
+    case("compare: a service the checker started is the manager's child, not an orphan",
+         all("the manager's child" in session.get(k, "") and "orphan" not in session.get(k, "")
+             for k in ("a", "b")), session)
 
 
 def main():
@@ -254,7 +265,7 @@ def main():
         test_steps(steps, tmp)
         test_compare(tmp)
         test_stop_command_time(tmp)
-        test_compare_stdio_kinds(tmp)
+        test_compare_new_style(tmp)
         left = os.listdir(tmp)
         left = [f for f in left if f.startswith("checker.")]
         case("no scratch directory left behind", not left, left)
