@@ -162,6 +162,21 @@ def test_new_style_step(steps, tmp):
     skipped = re.findall(r"SKIP  (\S+) +\(a new-style check", p.stdout)
     case(f"step {last}: {classic} passes --step {last}, the new-style checks skipped",
          p.returncode == 0 and skipped == taught, f"exit {p.returncode}: {p.stdout[-600:]}")
+    # Not "every step is done": the table says which profile judges step 12.
+    elsewhere = {c["id"] for c in table["checks"]
+                 if c["step"] <= last and "sysv" not in c["judged_by"]}
+    told = re.search(r"^next: .*\b(are|is) judged under --profile new-style", p.stdout, re.M)
+    case(f"step {last}: {classic} is told that --profile new-style judges the rest, not that "
+         f"every step is done", told and "every step is done" not in p.stdout
+         and all(i in told.group(0) for i in elsewhere), p.stdout[-600:])
+    p = checker("--format", "json", *step_command(last, classic), tmp=tmp)
+    try:
+        listed = json.loads(p.stdout).get("judged_elsewhere")
+    except ValueError:
+        listed = p.stdout[:300]
+    case(f"step {last}: the JSON lists the checks judged elsewhere, with their profile",
+         isinstance(listed, list) and {e["id"] for e in listed} == elsewhere
+         and all(e["profile"] == "new-style" for e in listed), listed)
 
 
 def test_compare(tmp):
