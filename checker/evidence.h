@@ -125,6 +125,15 @@ enum pidfile_change {
 
 #define EV_JOURNAL 4096
 
+/* What a service's journal shows of its use of NOTIFY_SOCKET: evidence
+ * that the address's form mattered when nothing arrived. */
+enum journal_hint {
+    JOURNAL_NAMES_NOTIFY = 1u << 0,     /* it names NOTIFY_SOCKET, or its address:
+                                           the service read the variable */
+    JOURNAL_NOTIFY_ENOENT = 1u << 1     /* a line about notifying says "No such file
+                                           or directory": a send to a file name failed */
+};
+
 /* What a new-style run saw (--profile new-style): the service started as
  * a service manager starts one, its sd_notify datagrams, its journal. */
 struct service_seen {
@@ -156,6 +165,7 @@ struct service_seen {
     char journal[EV_JOURNAL];   /* the last bytes of its stdout and stderr */
     size_t journal_len;
     size_t journal_total;       /* every byte it wrote there */
+    unsigned journal_hints;     /* enum journal_hint bits, read in those bytes */
 };
 
 struct notify_record;
@@ -227,6 +237,10 @@ struct evidence {
 
 /* Add a process to a short report list (counted even when not kept). */
 void pid_list_add(struct pid_list *l, pid_t pid, const char *comm);
+
+/* The enum journal_hint bits that len bytes of a journal show, for the
+ * NOTIFY_SOCKET value `address` ("@name" or a path; may be NULL). */
+unsigned journal_notify_hints(const char *journal, size_t len, const char *address);
 
 /* The daemon's descriptor number fd, or NULL when it is closed. */
 static inline const struct fd_seen *daemon_fd(const struct daemon_seen *d, int fd)

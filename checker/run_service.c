@@ -473,5 +473,7 @@ int run_service(struct run *r)
         rc = stop_service(r);
     record_started_end(r);
     tracker_drain(&r->t, r->svc.journal);
+    ev->svc.journal_hints = journal_notify_hints(ev->svc.journal, ev->svc.journal_len,
+                                                 r->notify->env);
     return rc;
 }

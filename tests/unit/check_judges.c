@@ -207,6 +207,54 @@ START_TEST(test_stop_command_told_its_own_goal)
 }
 END_TEST
 
+/* Nothing arrived at an abstract NOTIFY_SOCKET: the address's form is
+ * blamed only when the journal shows the service tried it. */
+START_TEST(test_abstract_blamed_on_evidence_only)
+{
+    static const char failed[] = "svc[12]: serving\n"
+                                 "svc[12]: unable to notify the service manager: No such file "
+                                 "or directory\n";
+    static const char named[] = "svc[12]: NOTIFY_SOCKET=@checker-notify/1/x\n";
+    static const char quiet[] = "svc[12]: serving on 127.0.0.1:8080\n";
+    struct result r;
+
+    memset(&ev, 0, sizeof ev);
+    memset(&opt, 0, sizeof opt);
+    opt.profile = PROFILE_NEW_STYLE;
+    opt.notify = NOTIFY_ABSTRACT;
+    opt.timeout_ms = 1000;
+    ev.svc.ran = 1;
+    ev.svc.ready_ms = -1;
+
+    memset(&r, 0, sizeof r);
+    checks[CK_NOTIFY_READY].judge(&ev, &opt, &r);
+    ck_assert_int_eq(r.status, ST_FAIL);
+    ck_assert_ptr_nonnull(strstr(r.message, "either the service never sent READY=1"));
+    ck_assert_ptr_nonnull(strstr(r.message, "abstract address"));
+
+    ev.svc.journal_hints = journal_notify_hints(failed, strlen(failed), "@checker-notify/1/x");
+    ck_assert_uint_eq(ev.svc.journal_hints, JOURNAL_NOTIFY_ENOENT);
+    memset(&r, 0, sizeof r);
+    checks[CK_NOTIFY_READY].judge(&ev, &opt, &r);
+    ck_assert_ptr_null(strstr(r.message, "either"));
+    ck_assert_ptr_nonnull(strstr(r.message, "abstract address"));
+    ck_assert_ptr_nonnull(strstr(r.observed, "No such file or directory"));
+
+    ev.svc.journal_hints = journal_notify_hints(named, strlen(named), "@checker-notify/1/x");
+    ck_assert_uint_eq(ev.svc.journal_hints, JOURNAL_NAMES_NOTIFY);
+    memset(&r, 0, sizeof r);
+    checks[CK_NOTIFY_READY].judge(&ev, &opt, &r);
+    ck_assert_ptr_null(strstr(r.message, "either"));
+    ck_assert_ptr_nonnull(strstr(r.message, "read NOTIFY_SOCKET"));
+
+    /* Its address alone, without the '@', also shows the variable was read. */
+    ck_assert_uint_eq(journal_notify_hints("to checker-notify/1/x\n", 22, "@checker-notify/1/x"),
+                      JOURNAL_NAMES_NOTIFY);
+    ck_assert_uint_eq(journal_notify_hints(quiet, strlen(quiet), "@checker-notify/1/x"), 0);
+    ck_assert_uint_eq(journal_notify_hints(quiet, 0, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_signals_named)
 {
     char name[32];
@@ -309,6 +357,7 @@ static Suite *judges_suite(void)
     tcase_add_test(core, test_stop_command_blamed);
     tcase_add_test(core, test_zombie_judged_by_later_look);
     tcase_add_test(core, test_stop_command_told_its_own_goal);
+    tcase_add_test(core, test_abstract_blamed_on_evidence_only);
     tcase_add_test(core, test_signals_named);
     tcase_add_test(core, test_pidfile_forms_and_targets);
     tcase_add_test(limits, test_unlocked_only_warns);
