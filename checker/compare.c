@@ -277,7 +277,10 @@ void report_compare_text(FILE *out, const struct report *a, const struct report 
         fprintf(out, "%s%c %-22s %-*s %s%s\n", d ? on : "", d ? '*' : ' ', facets[f].name, w, ta,
                 tb, d ? off : "");
     }
-    fprintf(out, "\nverdict: A %s, B %s; %d difference%s marked *\n", report_verdict(a),
+    fputc('\n', out);
+    report_daemon_end(out, "A", a->ev);
+    report_daemon_end(out, "B", b->ev);
+    fprintf(out, "verdict: A %s, B %s; %d difference%s marked *\n", report_verdict(a),
             report_verdict(b), differences, differences == 1 ? "" : "s");
 }
 

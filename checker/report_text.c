@@ -107,15 +107,15 @@ static void write_next_step(FILE *out, const struct report *rep)
         write_left_to(out, rep, q);
 }
 
-/* How the daemon ended, when the checker saw it end. */
-static void write_daemon_end(FILE *out, const struct evidence *ev)
+void report_daemon_end(FILE *out, const char *side, const struct evidence *ev)
 {
     char how[96];
 
     if (!ev->daemon_end.seen)
         return;
     describe_wait_status(ev->daemon_end.status, how, sizeof how);
-    fprintf(out, "daemon: pid %d (%s) %s\n", (int)ev->daemon_end.pid, ev->daemon_end.comm, how);
+    fprintf(out, "daemon%s%s: pid %d (%s) %s\n", side[0] ? " " : "", side,
+            (int)ev->daemon_end.pid, ev->daemon_end.comm, how);
 }
 
 #define JOURNAL_LINES 10
@@ -168,7 +168,7 @@ void report_text(FILE *out, const struct report *rep, int colour)
         else if (r->status == ST_PASS && rep->opt->verbose)
             fprintf(out, "        observed: %s\n", r->observed);
     }
-    write_daemon_end(out, rep->ev);
+    report_daemon_end(out, "", rep->ev);
     write_journal(out, &rep->ev->svc);
     fputs("verdict: ", out);
     painted(out, colour, count[ST_FAIL] ? PAINT_RED : PAINT_GREEN,

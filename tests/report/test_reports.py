@@ -206,6 +206,10 @@ def test_compare(tmp):
                 "{pidfile}", tmp=tmp)
     case("compare: text marks the differing umask and fails", t.returncode == 1 and
          re.search(r"^\* umask +pass +fail", t.stdout, re.M), t.stdout[-800:])
+    case("compare: text says how each side's daemon ended, as a single run does",
+         re.search(r"^daemon A: pid \d+ \(mydaemon\) exited with status 0\n"
+                   r"daemon B: pid \d+ \(wrong-umask\) exited with status 0\nverdict: ",
+                   t.stdout, re.M), t.stdout[-300:])
 
 
 def by_id(report):
