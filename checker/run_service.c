@@ -174,36 +174,48 @@ static int connect_to_listener(const struct run *r)
     return fd;
 }
 
+/* Look at the listening socket's queue, every time the client end stirs
+ * and at growing intervals, until it is empty (the service has accepted
+ * the connection) or `until`: the service's accept() sends no event to
+ * anyone. 1 accepted, 0 not by then, -1 (message set). */
+static int await_accept(struct run *r, int client, long until)
+{
+    long look = 1;
+    int queued;
+
+    while ((queued = accept_queue(r->listener)) > 0 && now_ms() < until) {
+        long next = now_ms() + look < until ? now_ms() + look : until;
+
+        if (service_wait(r, client, next) < 0)
+            return -1;
+        look = look * 2 < LOOK_MAX_MS ? look * 2 : LOOK_MAX_MS;
+    }
+    if (queued < 0)
+        return run_fail(r, "unable to read the listening socket's queue: getsockopt TCP_INFO: %s",
+                        strerror(errno));
+    return queued == 0;
+}
+
 /* With socket activation: a connection made when READY=1 came must be
- * accepted. The service's accept() sends no event to anyone, so the queue
- * is looked at, every time the client end stirs and at growing intervals,
- * until the settle time is over (and at least a fifth of the timeout, so
- * that --settle 0 does not ask for an instant accept()). */
+ * accepted, looked for until the settle time is over (and at least a
+ * fifth of the timeout, so that --settle 0 does not ask for an instant
+ * accept()). */
 static int try_connection(struct run *r)
 {
     struct service_seen *s = &r->ev->svc;
-    long start = now_ms(), until = run_deadline(quiet_bound_ms(r)), look = 1;
-    int client = connect_to_listener(r), queued;
+    long start = now_ms();
+    int client = connect_to_listener(r), got;
 
     if (client < 0)
         return run_fail(r, "unable to connect to the service's socket: %s", strerror(errno));
     s->connect_tried = 1;
-    while ((queued = accept_queue(r->listener)) > 0 && now_ms() < until) {
-        long next = now_ms() + look < until ? now_ms() + look : until;
-
-        if (service_wait(r, client, next) < 0) {
-            close(client);
-            return -1;
-        }
-        look = look * 2 < LOOK_MAX_MS ? look * 2 : LOOK_MAX_MS;
-    }
     /* Kept open: accepted later, before the stop, it still shows that the
      * service serves on the socket it was given. */
     r->client = client;
-    if (queued < 0)
-        return run_fail(r, "unable to read the listening socket's queue: getsockopt TCP_INFO: %s",
-                        strerror(errno));
-    s->connect_accepted = queued == 0;
+    got = await_accept(r, client, run_deadline(quiet_bound_ms(r)));
+    if (got < 0)
+        return -1;
+    s->connect_accepted = got == 1;
     s->accept_ms = now_ms() - start;
     return 0;
 }
@@ -405,8 +417,15 @@ static int stop_service(struct run *r)
         inspect_pidfile(ev->pidfile_path, &now, ev->checker_pid, &ev->pidfile_before_stop);
         procset_free(&now);
     }
-    if (r->client >= 0 && !s->connect_accepted)
-        s->accepted_later = accept_queue(r->listener) == 0;
+    /* Accepted late, after the SIGHUP say, and looked for as at first: one
+     * look, on a loaded machine, may come before the service's accept(). */
+    if (r->client >= 0 && !s->connect_accepted) {
+        int got = await_accept(r, r->client, run_deadline(quiet_bound_ms(r)));
+
+        if (got < 0)
+            return -1;
+        s->accepted_later = got == 1;
+    }
     if (!run_daemon_alive(r))
         return 0;
     ev->stop_ran = 1;

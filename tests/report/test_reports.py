@@ -266,6 +266,44 @@ def test_compare_new_style(tmp):
              for k in ("a", "b")), session)
 
 
+# A service that says READY=1 at once but accepts on the passed socket only
+# after some start-up work that begins with the manager's first signal:
+# 300 ms after the SIGHUP, while it sleeps (so that it looks settled).
+SERVES_AFTER_SIGHUP = r"""
+import os, signal, socket, sys, time
+listener = socket.socket(fileno=3)
+notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+notify.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
+hups = []
+signal.signal(signal.SIGHUP, lambda *_: hups.append(1))
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+while not hups:
+    signal.pause()
+time.sleep(0.3)
+listener.accept()[0].close()
+while True:
+    signal.pause()
+"""
+
+
+def test_accepted_after_sighup(tmp):
+    """A connection accepted after the SIGHUP, before the stop, shows socket
+    activation however late the look comes: it is looked for until a bound,
+    not once."""
+    script = os.path.join(tmp, "serves_after_sighup.py")
+    with open(script, "w") as f:
+        f.write(SERVES_AFTER_SIGHUP)
+    p = checker("--format", "json", "--profile", "new-style", "--socket-activation", "--",
+                sys.executable, script, tmp=tmp)
+    try:
+        got = by_id(json.loads(p.stdout))["socket-activation"]
+    except (ValueError, KeyError) as exc:
+        case("socket-activation: accepted after the SIGHUP", False, f"{exc}: {p.stdout[:300]}")
+        return
+    case("socket-activation: a connection accepted 300 ms after the SIGHUP, before the stop, "
+         "passes", got["status"] == "pass", got)
+
+
 def main():
     for tool in ("prove", "xmllint"):
         if not shutil.which(tool):
@@ -285,6 +323,7 @@ def main():
         test_compare(tmp)
         test_stop_command_time(tmp)
         test_compare_new_style(tmp)
+        test_accepted_after_sighup(tmp)
         left = os.listdir(tmp)
         left = [f for f in left if f.startswith("checker.")]
         case("no scratch directory left behind", not left, left)
