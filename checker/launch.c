@@ -26,14 +26,6 @@ const int sentinel_fd_numbers[SENTINEL_FDS] = SENTINEL_FD_NUMBERS;
  * that planting 0-2 and the sentinels never overwrites one of them. */
 #define HIGH_FD 20
 
-/* What the holder and the launcher tell the checker. */
-struct holder_word {
-    int kind;                   /* 'E': a step failed (step, errno); 'X': the command
-                                   exited (value: its wait status) */
-    int step;
-    int value;
-};
-
 static const char *const step_names[LS_COUNT] = {
     [LS_NONE] = "nothing",
     [LS_HOLDER_SIGMASK] = "the holder's sigprocmask",
@@ -51,6 +43,7 @@ static const char *const step_names[LS_COUNT] = {
     [LS_CHDIR] = "the launcher's chdir to the scratch directory",
     [LS_SIGNALS] = "the launcher's reset of signal dispositions (sigaction)",
     [LS_SIGMASK] = "the launcher's sigprocmask blocking the sentinel signal",
+    [LS_TRACE_GO] = "the launcher's read of the tracer's go",
     [LS_EXEC] = "execve",
     [LS_SVC_SETSID] = "the service's setsid",
     [LS_SVC_STDIN] = "the service's open of /dev/null on 0",
@@ -69,13 +62,15 @@ struct holder_fds {
     int sentinel[SENTINEL_FDS];
     int status;                 /* write end */
     int control;                /* read end */
+    int go;                     /* read end, -1 when untraced */
+    const struct tracer *tr;    /* NULL when untraced */
 };
 
-#define HOLDER_FDS (SENTINEL_FDS + 3)
+#define HOLDER_FDS (SENTINEL_FDS + 4)
 
 /* Every descriptor the holder keeps, for the code that moves or closes
- * them all. */
-static void holder_slots(struct holder_fds *f, int *slot[HOLDER_FDS])
+ * them all: how many. */
+static int holder_slots(struct holder_fds *f, int *slot[HOLDER_FDS])
 {
     int n = 0;
 
@@ -84,6 +79,9 @@ static void holder_slots(struct holder_fds *f, int *slot[HOLDER_FDS])
         slot[n++] = &f->sentinel[i];
     slot[n++] = &f->status;
     slot[n++] = &f->control;
+    if (f->go >= 0)
+        slot[n++] = &f->go;
+    return n;
 }
 
 static void report(int fd, int kind, enum launch_step step, int value)
@@ -110,20 +108,20 @@ static int keep_only(struct holder_fds *f)
 {
     int *all[HOLDER_FDS];
     unsigned kept[HOLDER_FDS], next = 0;
+    int n = holder_slots(f, all);
 
-    holder_slots(f, all);
-    for (size_t i = 0; i < HOLDER_FDS; i++) {
+    for (int i = 0; i < n; i++) {
         if (move_high(all[i]) < 0)
             return -1;
         kept[i] = (unsigned)*all[i];
     }
-    for (size_t i = 1; i < HOLDER_FDS; i++)     /* insertion sort: six numbers */
-        for (size_t j = i; j > 0 && kept[j - 1] > kept[j]; j--) {
+    for (int i = 1; i < n; i++)     /* insertion sort: seven numbers */
+        for (int j = i; j > 0 && kept[j - 1] > kept[j]; j--) {
             unsigned tmp = kept[j];
             kept[j] = kept[j - 1];
             kept[j - 1] = tmp;
         }
-    for (size_t i = 0; i < HOLDER_FDS; i++) {
+    for (int i = 0; i < n; i++) {
         if (kept[i] > next && close_range(next, kept[i] - 1, 0) < 0)
             return -1;
         next = kept[i] + 1;
@@ -198,6 +196,13 @@ static _Noreturn void become_candidate(char *const argv[], const struct hostile 
     sigaddset(&set, h->blocked_sig);
     if (sigprocmask(SIG_SETMASK, &set, NULL) < 0)
         launcher_failed(f, LS_SIGMASK);
+    /* Traced: the checker seizes this process while it waits here, so the
+     * trace begins with the exec and none of the set-up above is in it. */
+    if (f->tr) {
+        report(f->status, 'P', LS_NONE, (int)getpid());
+        if (tracer_child_go(f->tr, f->go) < 0)
+            launcher_failed(f, LS_TRACE_GO);
+    }
     execve(argv[0], argv, h->envp);
     launcher_failed(f, LS_EXEC);
 }
@@ -240,6 +245,8 @@ static _Noreturn void holder_main(char *const argv[], const struct hostile *h,
     close(f->slave);
     for (int i = 0; i < SENTINEL_FDS; i++)
         close(f->sentinel[i]);
+    if (f->go >= 0)
+        close(f->go);
     while (waitpid(child, &status, 0) < 0)
         if (errno != EINTR)
             holder_failed(f, LS_HOLDER_WAIT);
@@ -249,7 +256,9 @@ static _Noreturn void holder_main(char *const argv[], const struct hostile *h,
     _exit(0);
 }
 
-static int identify(int fd, struct object_id *id)
+/* The file's identity, and the device it is when it is one (rdev may be
+ * NULL). */
+static int identify(int fd, struct object_id *id, dev_t *rdev)
 {
     struct stat st;
 
@@ -257,37 +266,40 @@ static int identify(int fd, struct object_id *id)
         return -1;
     id->dev = st.st_dev;
     id->ino = st.st_ino;
+    if (rdev)
+        *rdev = st.st_rdev;
     return 0;
 }
 
 static void close_holder_fds(struct holder_fds *f)
 {
     int *all[HOLDER_FDS];
+    int n = holder_slots(f, all);
 
-    holder_slots(f, all);
-    for (size_t i = 0; i < HOLDER_FDS; i++)
+    for (int i = 0; i < n; i++)
         if (*all[i] >= 0) {
             close(*all[i]);
             *all[i] = -1;
         }
 }
 
-/* Make the pty, the sentinels and the pipes, all close-on-exec. */
-static int prepare(struct launch *l, struct holder_fds *f, const char **step)
+/* Make the pty, the sentinels and the pipes, all close-on-exec: the
+ * candidate sees none of them but where the launcher puts them. */
+static int prepare(struct launch *l, struct holder_fds *f, int traced, const char **step)
 {
-    int status[2], control[2];
+    int status[2], control[2], go[2];
 
     *step = "openpty";
     if (openpty(&l->master, &f->slave, NULL, NULL, NULL) < 0)
         return -1;
     *step = "fcntl on the pty";
     if (fcntl(l->master, F_SETFD, FD_CLOEXEC) < 0 || fcntl(f->slave, F_SETFD, FD_CLOEXEC) < 0 ||
-        fcntl(l->master, F_SETFL, O_NONBLOCK) < 0 || identify(f->slave, &l->tty) < 0)
+        fcntl(l->master, F_SETFL, O_NONBLOCK) < 0 || identify(f->slave, &l->tty, &l->tty_rdev) < 0)
         return -1;
     *step = "memfd_create for a sentinel";
     for (int i = 0; i < SENTINEL_FDS; i++) {
         f->sentinel[i] = memfd_create("checker-sentinel", MFD_CLOEXEC);
-        if (f->sentinel[i] < 0 || identify(f->sentinel[i], &l->sentinel[i]) < 0)
+        if (f->sentinel[i] < 0 || identify(f->sentinel[i], &l->sentinel[i], NULL) < 0)
             return -1;
     }
     *step = "pipe2";
@@ -299,21 +311,84 @@ static int prepare(struct launch *l, struct holder_fds *f, const char **step)
         return -1;
     f->control = control[0];
     l->control_fd = control[1];
+    if (traced) {
+        if (pipe2(go, O_CLOEXEC) < 0)
+            return -1;
+        f->go = go[0];
+        l->go_fd = go[1];
+    }
+    return 0;
+}
+
+/* Read the holder's next word, the words put aside first. 1, 0 at the
+ * deadline, -1 (errno EPIPE: the holder died without a word). */
+static int next_word(struct launch *l, struct tracker *t, long deadline, struct holder_word *w)
+{
+    int ready;
+    ssize_t n;
+
+    if (l->early_next < l->nearly) {
+        *w = l->early[l->early_next++];
+        return 1;
+    }
+    ready = tracker_wait_fd(t, l->status_fd, deadline);
+    if (ready <= 0)
+        return ready;
+    n = read(l->status_fd, w, sizeof *w);
+    if (n != (ssize_t)sizeof *w) {
+        errno = n < 0 ? errno : EPIPE;
+        return -1;
+    }
+    return 1;
+}
+
+/* Traced: wait for the launcher's pid, seize it, let it exec. What the
+ * holder says before (a failed set-up, the exit) is kept for launch_wait.
+ * A launch that cannot be traced goes on untraced: the record says why. */
+static int trace_launcher(struct launch *l, struct tracker *t, const struct launch_trace *lt,
+                          const char **step)
+{
+    struct holder_word w;
+    int seized;
+
+    *step = "wait for the launcher's pid";
+    while (l->nearly < 2) {
+        int got = next_word(l, t, -1, &w);
+
+        if (got <= 0)
+            return -1;
+        if (w.kind == 'P')
+            break;
+        l->early[l->nearly++] = w;
+        if (w.kind == 'X')
+            return 0;       /* it never got as far as the exec */
+    }
+    if (w.kind != 'P')
+        return 0;
+    l->launcher = (pid_t)w.value;
+    l->trace_index = tracer_launch(lt->tr, lt->kind, l->tty_rdev);
+    seized = l->trace_index >= 0 && tracer_seize(lt->tr, l->launcher, l->trace_index) == 0;
+    *step = "write the tracer's go";
+    if (tracer_go(lt->tr, l->go_fd, seized) < 0)
+        return -1;
+    close(l->go_fd);
+    l->go_fd = -1;
     return 0;
 }
 
 int launch_start(struct launch *l, struct tracker *t, char *const argv[],
-                 const struct hostile *h, enum origin origin, struct launch_result *res,
-                 const char **step)
+                 const struct hostile *h, enum origin origin, const struct launch_trace *lt,
+                 struct launch_result *res, const char **step)
 {
-    struct holder_fds f = { -1, { -1, -1, -1 }, -1, -1 };
+    struct holder_fds f = { -1, { -1, -1, -1 }, -1, -1, -1, lt ? lt->tr : NULL };
     int saved;
 
     memset(l, 0, sizeof *l);
-    l->master = l->status_fd = l->control_fd = l->holder_pidfd = -1;
+    l->master = l->status_fd = l->control_fd = l->holder_pidfd = l->go_fd = -1;
+    l->trace_index = -1;
     l->result = res;
     memset(res, 0, sizeof *res);
-    if (prepare(l, &f, step) < 0)
+    if (prepare(l, &f, lt != NULL, step) < 0)
         goto fail;
     l->started_ms = now_ms();
     t->current = origin;
@@ -333,6 +408,8 @@ int launch_start(struct launch *l, struct tracker *t, char *const argv[],
     if (tracker_add_helper(t, l->holder, origin) < 0 ||
         tracker_watch(t, l->master, res->output, sizeof res->output, &res->output_len) < 0)
         goto fail;
+    if (lt && trace_launcher(l, t, lt, step) < 0)
+        goto fail;
     return 0;
 fail:
     saved = errno;
@@ -351,17 +428,13 @@ int launch_wait(struct launch *l, struct tracker *t, long deadline,
     failed->err = 0;
     for (;;) {
         struct holder_word r;
-        int ready = tracker_wait_fd(t, l->status_fd, deadline);
-        ssize_t n;
+        int ready = next_word(l, t, deadline, &r);
 
         res->elapsed_ms = now_ms() - l->started_ms;
         if (ready <= 0)
             return ready;
-        n = read(l->status_fd, &r, sizeof r);
-        if (n != (ssize_t)sizeof r) {
-            errno = n < 0 ? errno : EPIPE;  /* the holder died without a word */
-            return -1;
-        }
+        if (r.kind == 'P')
+            continue;
         if (r.kind == 'E') {
             failed->step = r.step > LS_NONE && r.step < LS_COUNT ? (enum launch_step)r.step
                                                                  : LS_COUNT;
@@ -413,6 +486,9 @@ void launch_release(struct launch *l, struct tracker *t)
     if (l->status_fd >= 0)
         close(l->status_fd);
     l->status_fd = -1;
+    if (l->go_fd >= 0)
+        close(l->go_fd);    /* a launcher still waiting for its go reads EOF: untraced */
+    l->go_fd = -1;
     if (l->holder_pidfd >= 0) {
         siginfo_t si;
 

@@ -14,6 +14,7 @@
 
 #include "evidence.h"
 #include "hostile.h"
+#include "tracer.h"
 #include "tracker.h"
 
 /* What failed in the holder or the launcher, before the command ran: the
@@ -23,7 +24,7 @@ enum launch_step {
     LS_HOLDER_SIGMASK, LS_HOLDER_SIGNALS, LS_HOLDER_FDS, LS_HOLDER_SETSID,
     LS_HOLDER_TIOCSCTTY, LS_HOLDER_FORK, LS_HOLDER_WAIT,
     LS_SIGMASK_ALL, LS_SETPGID, LS_TCSETPGRP, LS_DUP_TERMINAL, LS_DUP_SENTINEL,
-    LS_CHDIR, LS_SIGNALS, LS_SIGMASK, LS_EXEC,
+    LS_CHDIR, LS_SIGNALS, LS_SIGMASK, LS_TRACE_GO, LS_EXEC,
     LS_SVC_SETSID, LS_SVC_STDIN, LS_SVC_JOURNAL, LS_SVC_LISTEN_FD, LS_SVC_CLOSE_FDS,
     LS_COUNT
 };
@@ -41,28 +42,51 @@ const char *launch_step_name(enum launch_step step);
  * system calls only. -1 with errno. */
 int signals_to_default(int ignored);
 
+/* What the holder and the launcher tell the checker through the status
+ * pipe. */
+struct holder_word {
+    int kind;                   /* 'E': a step failed (step, errno); 'X': the command
+                                   exited (value: its wait status); 'P': traced, the
+                                   launcher waits for the go (value: its pid) */
+    int step;
+    int value;
+};
+
+/* --trace: the tracer that follows a launch from just before its exec,
+ * and the launch's kind in the record. */
+struct launch_trace {
+    struct tracer *tr;
+    enum trace_launch_kind kind;
+};
+
 struct launch {
     pid_t holder;
-    pid_t launcher;             /* the command's first process */
+    pid_t launcher;             /* the command's first process (known when traced) */
+    int trace_index;            /* the launch in the trace record, or -1 */
     int master;                 /* the pty master, -1 once hung up */
     int holder_pidfd;           /* pins the holder: never signal a reused pid */
     int status_fd;              /* the holder's report: the launcher's wait status */
     int control_fd;             /* closed to make the holder exit */
+    int go_fd;                  /* traced: the write end of the go pipe, until written */
     struct object_id tty;       /* the pty slave */
+    dev_t tty_rdev;             /* ... and the terminal device it is */
     struct object_id sentinel[SENTINEL_FDS];
     long started_ms;
     struct launch_result *result;   /* where the output and exit go */
+    struct holder_word early[2];    /* traced: the words read before the launcher's pid */
+    int nearly, early_next;
 };
 
 /* The descriptor numbers the sentinels are planted on. */
 extern const int sentinel_fd_numbers[SENTINEL_FDS];
 
 /* Start argv (argv[0] a path, already resolved) under a new holder, its
- * processes counted as `origin`'s. -1 with errno, and the call that
- * failed in *step, when the checker itself failed (pty, fork). */
+ * processes counted as `origin`'s; traced from its exec on when lt is not
+ * NULL. -1 with errno, and the call that failed in *step, when the
+ * checker itself failed (pty, fork). */
 int launch_start(struct launch *l, struct tracker *t, char *const argv[],
-                 const struct hostile *h, enum origin origin, struct launch_result *res,
-                 const char **step);
+                 const struct hostile *h, enum origin origin, const struct launch_trace *lt,
+                 struct launch_result *res, const char **step);
 
 /* Wait for the launcher to exit, until the deadline. Fills the result.
  * 1 exited, 0 timeout, -1 interrupted or error (errno). When the holder

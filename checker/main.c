@@ -2,16 +2,21 @@
  * Exit status: 0 every required check passed, 1 a required check failed,
  * 2 a usage error or a candidate that could not be started. */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "checks.h"
 #include "options.h"
 #include "report.h"
 #include "run.h"
+#include "trace_explain.h"
+#include "trace_render.h"
 
 #define VERSION "0.1.0"
 
@@ -131,7 +136,46 @@ static int run_and_judge(const struct options *opt, struct judged *j)
         return 2;
     }
     checks_judge_all(&j->ev, opt, j->results);
-    j->rep = (struct report){ opt, &j->ev, j->out.command.argv, j->results };
+    if (opt->trace)
+        trace_explain(&j->out.trace, &j->ev, j->results);
+    j->rep = (struct report){ opt, &j->ev, j->out.command.argv, j->results,
+                              opt->trace ? &j->out.trace : NULL };
+    return 0;
+}
+
+/* --trace=FILE: opened before the run, so that a path that cannot be
+ * written is said at once and no run is wasted; never through a symbolic
+ * link, and only a regular file (a FIFO would block the checker). */
+static FILE *open_picture(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    struct stat st;
+    FILE *f;
+
+    if (fd < 0) {
+        fprintf(stderr, "checker: --trace: unable to open %s: %s%s\n", path, strerror(errno),
+                errno == ELOOP ? " (a symbolic link is never followed)" : "");
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || ftruncate(fd, 0) < 0 ||
+        fcntl(fd, F_SETFL, 0) < 0 || (f = fdopen(fd, "w")) == NULL) {
+        fprintf(stderr, "checker: --trace: unable to write %s: %s\n", path,
+                errno && S_ISREG(st.st_mode) ? strerror(errno) : "not a regular file");
+        close(fd);
+        return NULL;
+    }
+    return f;
+}
+
+/* The picture, written once the run is judged. 0, or 2 after saying why. */
+static int write_picture(FILE *f, const char *path, const struct judged *j)
+{
+    int failed = trace_html(f, &j->out.trace, j->results, j->out.command.argv) < 0;
+
+    if (fclose(f) == EOF || failed) {
+        fprintf(stderr, "checker: --trace: unable to write %s: %s\n", path, strerror(errno));
+        return 2;
+    }
     return 0;
 }
 
@@ -172,12 +216,20 @@ static int finish(int status)
 static int check_one(const struct options *opt)
 {
     static struct judged a;
+    FILE *picture = NULL;
     int status;
 
-    if (run_and_judge(opt, &a))
+    if (opt->trace_html && (picture = open_picture(opt->trace_html)) == NULL)
         return 2;
+    if (run_and_judge(opt, &a)) {
+        if (picture)
+            fclose(picture);
+        return 2;
+    }
     write_report(&a.rep, opt->format);
     status = checks_exit_status(a.results);
+    if (picture && write_picture(picture, opt->trace_html, &a))
+        status = 2;
     run_output_free(&a.out);
     return finish(status);
 }
@@ -230,7 +282,7 @@ int main(int argc, char **argv)
         return fatal(err);
     if (opt.help || opt.version || opt.list || opt.explain)
         return informational(&opt);
-    if (opt.trace)
-        return fatal("--trace: not in this build of the checker yet");
+    if (opt.trace && opt.compare)
+        return fatal("--trace follows one run: not with --compare");
     return opt.compare ? check_two(&opt) : check_one(&opt);
 }

@@ -573,16 +573,24 @@ static int default_spares(int sig)
            sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
+int proc_signal_ends(const struct proc_status *status, int sig)
+{
+    uint64_t bit, handled = status->sigblk | status->sigcgt | status->sigign;
+
+    if (sig < 1 || sig > 64)
+        return 0;
+    bit = UINT64_C(1) << (sig - 1);
+    return sig == SIGKILL || (!(handled & bit) && !default_spares(sig));
+}
+
 int proc_is_ending(const struct proc_stat *st, const struct proc_status *status)
 {
     uint64_t pending = status->sigpnd | status->shdpnd;
-    uint64_t handled = status->sigblk | status->sigcgt | status->sigign;
 
-    if (st->flags & PROC_PF_EXITING || pending & (UINT64_C(1) << (SIGKILL - 1)))
+    if (st->flags & PROC_PF_EXITING)
         return 1;
-    pending &= ~handled;
     for (int sig = 1; sig <= 64; sig++)
-        if (pending & (UINT64_C(1) << (sig - 1)) && !default_spares(sig))
+        if (pending & (UINT64_C(1) << (sig - 1)) && proc_signal_ends(status, sig))
             return 1;
     return 0;
 }

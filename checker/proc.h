@@ -105,6 +105,11 @@ int proc_socket_inode(const char *target, unsigned long long *ino);
  * a process is not "alive" for any verdict: the caller waits for its end. */
 int proc_is_ending(const struct proc_stat *st, const struct proc_status *status);
 
+/* Would sig, delivered now, end the process (SIGKILL, or a signal it
+ * neither blocks, catches nor ignores and whose default action
+ * terminates)? */
+int proc_signal_ends(const struct proc_status *status, int sig);
+
 /* Open /proc/PID as a directory (O_PATH is not enough for openat+read).
  * -1 with errno ENOENT or ESRCH when the process is gone. */
 int proc_open(pid_t pid);

@@ -7,12 +7,14 @@
 
 #include "checks.h"
 #include "json.h"
+#include "trace.h"
 
 struct report {
     const struct options *opt;
     const struct evidence *ev;
     char *const *command;       /* as run, {pidfile} replaced */
     const struct result *results;   /* CK_COUNT of them, in table order */
+    const struct trace *trace;  /* --trace: what each process did; else NULL */
 };
 
 /* Human report; colour only when asked (a terminal, and NO_COLOR unset). */

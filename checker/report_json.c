@@ -7,6 +7,7 @@
 
 #include "json.h"
 #include "notify.h"
+#include "trace_render.h"
 #include "report.h"
 #include "text.h"
 
@@ -206,6 +207,10 @@ void report_json_object(struct json *j, const struct report *rep)
         write_notify(j, rep->ev->notify);
     if (rep->ev->svc.ran)
         write_journal(j, &rep->ev->svc);
+    if (rep->trace) {
+        json_key(j, "trace");
+        trace_json(j, rep->trace);
+    }
     json_object_end(j);
 }
 

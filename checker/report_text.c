@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "trace_render.h"
 #include "text.h"
 
 enum paint { PAINT_GREEN, PAINT_RED, PAINT_YELLOW, PAINT_DIM, PAINT_BOLD };
@@ -177,4 +178,8 @@ void report_text(FILE *out, const struct report *rep, int colour)
             count[ST_PASS], count[ST_FAIL], count[ST_WARN], count[ST_SKIP], rep->ev->elapsed_ms);
     if (rep->opt->step)
         write_next_step(out, rep);
+    if (rep->trace) {
+        fputc('\n', out);
+        trace_text(out, rep->trace, rep->results, colour);
+    }
 }

@@ -47,6 +47,7 @@ void run_output_free(struct run_output *out)
 {
     command_free(&out->command);
     notify_free(&out->notify);
+    trace_free(&out->trace);
 }
 
 /* ------------------------------------------------------------- set-up */
@@ -394,9 +395,12 @@ int run_stop_daemon(struct run *r, const struct tracked *d, struct launch_result
 
     *term_tried = *stopped_by_term = 0;
     if (by_command) {
-        if (launch_start(&stopper, &r->t, r->cmd->stop_argv, &r->stop_h, ORIGIN_STOP, cmd,
-                         &step) < 0)
+        struct launch_trace lt;
+
+        if (launch_start(&stopper, &r->t, r->cmd->stop_argv, &r->stop_h, ORIGIN_STOP,
+                         run_trace_launch(r, ORIGIN_STOP, &lt), cmd, &step) < 0)
             return run_fail(r, "unable to launch the stop command: %s: %s", step, strerror(errno));
+        run_trace_stop_command(r, &stopper);
     } else if (tracker_signal(&r->t, d, SIGTERM) < 0 && errno != ESRCH) {
         return run_fail(r, "unable to send SIGTERM to %d: %s", (int)d->pid, strerror(errno));
     }
@@ -479,6 +483,7 @@ static void cleanup(struct run *r)
     if (r->t.ready)
         tracker_sweep(&r->t, r->t.interrupted ? 0 : r->opt->timeout_ms, NULL);
     launch_release(&r->first, &r->t);
+    run_trace_end(r);
     record_daemon_end(r);
     tracker_fini(&r->t);
     /* The socket's file is in the scratch directory: closed first. */
@@ -516,6 +521,8 @@ int run_candidate(const struct options *opt, struct evidence *ev, struct run_out
     r.t.sigfd = -1;
     r.first.master = r.first.status_fd = r.first.control_fd = r.first.holder_pidfd = -1;
     rc = setup(&r);
+    if (rc == 0)
+        rc = run_trace_begin(&r, &out->trace);
     if (rc == 0)
         rc = opt->profile == PROFILE_NEW_STYLE ? run_service(&r) : run_classic(&r);
     out->interrupted = r.t.interrupted;

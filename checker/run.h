@@ -9,11 +9,13 @@
 #include "evidence.h"
 #include "notify.h"
 #include "options.h"
+#include "trace.h"
 
 struct run_output {
     struct command command;     /* as run: {pidfile} replaced */
     struct notify notify;       /* new-style: the record the evidence points to */
     int interrupted;            /* the signal that stopped the run, or 0 */
+    struct trace trace;         /* --trace: what each process did */
 };
 
 /* Run every phase. 0 when the evidence is complete; -1 with a one-line

@@ -23,9 +23,10 @@ static int launch_and_wait(struct run *r, struct launch *l, char *const argv[],
                            struct launch_result *res)
 {
     struct launch_failure failed;
+    struct launch_trace lt;
     const char *step;
 
-    if (launch_start(l, &r->t, argv, h, origin, res, &step) < 0)
+    if (launch_start(l, &r->t, argv, h, origin, run_trace_launch(r, origin, &lt), res, &step) < 0)
         return run_fail(r, "unable to launch %s: %s: %s", argv[0], step, strerror(errno));
     if (launch_wait(l, &r->t, run_deadline(r->opt->timeout_ms), &failed) < 0)
         return run_wait_failed(r, argv[0]);
@@ -187,6 +188,7 @@ static int phase_hangup(struct run *r)
     if (!run_daemon_alive(r))
         return 0;
     ev->hangup_ran = 1;
+    run_trace_hangup(r, &r->first);
     if (launch_hangup(&r->first, &r->t, run_deadline(r->opt->timeout_ms)) < 0)
         return run_wait_failed(r, "the terminal's holder");
     running = tracker_still_running(&r->t, &r->daemon, run_deadline(r->opt->settle_ms),
@@ -291,6 +293,7 @@ static int phase_stale(struct run *r)
     d = find_daemon(&now, &ev->stale_after, ORIGIN_STALE);
     if (d) {
         struct tracked copy = *d;
+        r->stale_daemon = d->pid;
         if (run_stop_daemon(r, &copy, &stop_cmd, &stopped, &ms, &term_tried, &by_term) < 0 ||
             run_sweep(r, stopped || by_term ? NULL : &copy) < 0)
             goto out;

@@ -17,6 +17,8 @@
 #include "options.h"
 #include "scratch.h"
 #include "svclaunch.h"
+#include "trace.h"
+#include "tracer.h"
 #include "tracker.h"
 
 struct run {
@@ -32,6 +34,7 @@ struct run {
     struct inspect_ref ref;
     struct tracked daemon;      /* the daemon of the first launch */
     int have_daemon;
+    pid_t stale_daemon;         /* the daemon of the stale-pidfile start, or 0 */
     char *err;
     size_t errlen;
     long start_ms;              /* the run's start: the notify record's zero */
@@ -43,6 +46,10 @@ struct run {
     unsigned port;
     struct service svc;
     struct service_env env;
+
+    /* --trace */
+    struct tracer *tracer;      /* NULL: untraced */
+    struct trace *trace;        /* the record (run_output's: it outlives the run) */
 };
 
 
@@ -107,6 +114,18 @@ int run_pidfile_left(const char *path, char *bytes, size_t cap);
 /* End what the run's starts left running, counting it: the stop command's
  * processes in stop_cmd_left, the candidate's (but `exempt`) in leftovers. */
 int run_sweep(struct run *r, const struct tracked *exempt);
+
+/* --trace (run_trace.c); each does nothing without it. Begin: the tracer
+ * and the tracker's hooks, after the set-up (0, or -1 with the message). */
+int run_trace_begin(struct run *r, struct trace *rec);
+/* How a launch of origin is traced: NULL when it is not. */
+const struct launch_trace *run_trace_launch(struct run *r, enum origin origin,
+                                            struct launch_trace *buf);
+/* What the checker did, written where it happened. */
+void run_trace_hangup(struct run *r, const struct launch *l);
+void run_trace_stop_command(struct run *r, const struct launch *stopper);
+/* After the sweep: every traced process ended, the roles given. */
+void run_trace_end(struct run *r);
 
 /* The phases of each kind of run, after the common set-up. */
 int run_classic(struct run *r);

@@ -96,10 +96,12 @@ static int service_launch(struct run *r)
 {
     struct service_seen *s = &r->ev->svc;
     struct launch_failure failed;
+    struct launch_trace lt;
     const char *step;
 
     r->t.current = ORIGIN_FIRST;
-    if (service_start(&r->svc, r->cmd->argv, &r->env, r->listener, &failed, &step) < 0)
+    if (service_start(&r->svc, &r->t, r->cmd->argv, &r->env, r->listener,
+                      run_trace_launch(r, ORIGIN_FIRST, &lt), &failed, &step) < 0)
         return run_fail(r, "unable to start %s: %s: %s", r->cmd->argv[0], step, strerror(errno));
     if (failed.step == LS_EXEC)
         return run_fail(r, "unable to execute %s: %s", r->cmd->argv[0], strerror(failed.err));
@@ -174,48 +176,48 @@ static int connect_to_listener(const struct run *r)
     return fd;
 }
 
-/* Look at the listening socket's queue, every time the client end stirs
- * and at growing intervals, until it is empty (the service has accepted
- * the connection) or `until`: the service's accept() sends no event to
- * anyone. 1 accepted, 0 not by then, -1 (message set). */
-static int await_accept(struct run *r, int client, long until)
+/* With socket activation: a connection made when READY=1 came must be
+ * accepted. The service's accept() sends no event to anyone, so the queue
+ * is looked at, every time the client end stirs and at growing intervals,
+ * until the settle time is over (and at least a fifth of the timeout, so
+ * that --settle 0 does not ask for an instant accept()). */
+/* Look at the queue every time the client end stirs and at growing
+ * intervals, until it is empty or the deadline: *queued is what waits
+ * then (-1 with errno when it cannot be read). -1 when the wait failed. */
+static int wait_accepted(struct run *r, int client, long until, int *queued)
 {
     long look = 1;
-    int queued;
 
-    while ((queued = accept_queue(r->listener)) > 0 && now_ms() < until) {
+    while ((*queued = accept_queue(r->listener)) > 0 && now_ms() < until) {
         long next = now_ms() + look < until ? now_ms() + look : until;
 
         if (service_wait(r, client, next) < 0)
             return -1;
         look = look * 2 < LOOK_MAX_MS ? look * 2 : LOOK_MAX_MS;
     }
-    if (queued < 0)
-        return run_fail(r, "unable to read the listening socket's queue: getsockopt TCP_INFO: %s",
-                        strerror(errno));
-    return queued == 0;
+    return 0;
 }
 
-/* With socket activation: a connection made when READY=1 came must be
- * accepted, looked for until the settle time is over (and at least a
- * fifth of the timeout, so that --settle 0 does not ask for an instant
- * accept()). */
 static int try_connection(struct run *r)
 {
     struct service_seen *s = &r->ev->svc;
     long start = now_ms();
-    int client = connect_to_listener(r), got;
+    int client = connect_to_listener(r), queued;
 
     if (client < 0)
         return run_fail(r, "unable to connect to the service's socket: %s", strerror(errno));
     s->connect_tried = 1;
+    if (wait_accepted(r, client, run_deadline(quiet_bound_ms(r)), &queued) < 0) {
+        close(client);
+        return -1;
+    }
     /* Kept open: accepted later, before the stop, it still shows that the
      * service serves on the socket it was given. */
     r->client = client;
-    got = await_accept(r, client, run_deadline(quiet_bound_ms(r)));
-    if (got < 0)
-        return -1;
-    s->connect_accepted = got == 1;
+    if (queued < 0)
+        return run_fail(r, "unable to read the listening socket's queue: getsockopt TCP_INFO: %s",
+                        strerror(errno));
+    s->connect_accepted = queued == 0;
     s->accept_ms = now_ms() - start;
     return 0;
 }
@@ -331,13 +333,9 @@ static int inspect_service(struct run *r)
  * ended)? A service that reloads sends RELOADING=1 as it takes the
  * signal: once it sleeps again with no SIGHUP pending, what it had to
  * say of the reload has been said. */
-static int took_sighup(const struct tracked *p)
+static int took_sighup(struct run *r)
 {
-    struct proc_stat st;
-    struct proc_status status;
-
-    return !proc_read_live(p->pid, p->starttime, &st, &status) ||
-           (!((status.sigpnd | status.shdpnd) & (1ull << (SIGHUP - 1))) && st.state != 'R');
+    return tracker_took_signal(&r->t, &r->daemon, SIGHUP);
 }
 
 /* RELOADING=1 since the SIGHUP, and READY=1 after it. */
@@ -367,7 +365,7 @@ static int reload(struct run *r)
     /* A reload announced and finished needs no more looking; otherwise
      * each datagram, or a growing pause, brings another look. */
     until = run_deadline(r->opt->timeout_ms);
-    while (!reload_finished(r) && !took_sighup(&r->daemon) && now_ms() < until) {
+    while (!reload_finished(r) && !took_sighup(r) && now_ms() < until) {
         if (service_wait(r, -1, now_ms() + look) < 0)
             return -1;
         look = look * 2 < LOOK_MAX_MS ? look * 2 : LOOK_MAX_MS;
@@ -417,14 +415,16 @@ static int stop_service(struct run *r)
         inspect_pidfile(ev->pidfile_path, &now, ev->checker_pid, &ev->pidfile_before_stop);
         procset_free(&now);
     }
-    /* Accepted late, after the SIGHUP say, and looked for as at first: one
-     * look, on a loaded machine, may come before the service's accept(). */
+    /* A service that takes the socket late (after the SIGHUP, say) has
+     * the same bound again to accept what waits: an accept() is no event
+     * the checker could wait for, and the moment it is looked at must not
+     * decide. */
     if (r->client >= 0 && !s->connect_accepted) {
-        int got = await_accept(r, r->client, run_deadline(quiet_bound_ms(r)));
+        int queued;
 
-        if (got < 0)
+        if (wait_accepted(r, r->client, run_deadline(quiet_bound_ms(r)), &queued) < 0)
             return -1;
-        s->accepted_later = got == 1;
+        s->accepted_later = queued == 0;
     }
     if (!run_daemon_alive(r))
         return 0;

@@ -156,14 +156,27 @@ static int move_high(int *fd)
     return 0;
 }
 
+/* Close every descriptor from `from` up, but the two kept (b may be -1). */
+static int close_all_but(unsigned from, int a, int b)
+{
+    unsigned lo = (unsigned)(b >= 0 && b < a ? b : a), hi = (unsigned)(b > a ? b : a);
+
+    if (lo > from && close_range(from, lo - 1, 0) < 0)
+        return -1;
+    if (hi > lo + 1 && close_range(lo + 1, hi - 1, 0) < 0)
+        return -1;
+    return close_range(hi + 1, ~0U, 0);
+}
+
 static _Noreturn void become_service(char *const argv[], const struct service_env *e,
-                                     int listen_fd, int journal, int status_fd)
+                                     int listen_fd, int journal, int status_fd,
+                                     int go_fd, const struct tracer *tr)
 {
     sigset_t none;
     int null;
 
     if (move_high(&status_fd) < 0 || move_high(&journal) < 0 ||
-        (listen_fd >= 0 && move_high(&listen_fd) < 0))
+        (listen_fd >= 0 && move_high(&listen_fd) < 0) || (go_fd >= 0 && move_high(&go_fd) < 0))
         child_failed(status_fd, LS_SVC_CLOSE_FDS);
     if (setsid() < 0)
         child_failed(status_fd, LS_SVC_SETSID);
@@ -178,10 +191,9 @@ static _Noreturn void become_service(char *const argv[], const struct service_en
         child_failed(status_fd, LS_SVC_JOURNAL);
     if (listen_fd >= 0 && dup2(listen_fd, 3) < 0)   /* dup2 clears close-on-exec */
         child_failed(status_fd, LS_SVC_LISTEN_FD);
-    /* The status pipe is close-on-exec: it stays, above the rest, until
-     * the exec closes it. Everything else goes. */
-    if (close_range(listen_fd >= 0 ? 4 : 3, (unsigned)status_fd - 1, 0) < 0 ||
-        close_range((unsigned)status_fd + 1, ~0U, 0) < 0)
+    /* The status and go pipes are close-on-exec: they stay, above the
+     * rest, until the exec closes them. Everything else goes. */
+    if (close_all_but(listen_fd >= 0 ? 4 : 3, status_fd, go_fd) < 0)
         child_failed(status_fd, LS_SVC_CLOSE_FDS);
     if (chdir("/") < 0)
         child_failed(status_fd, LS_CHDIR);
@@ -191,16 +203,23 @@ static _Noreturn void become_service(char *const argv[], const struct service_en
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
         child_failed(status_fd, LS_SIGMASK);
+    /* Traced: seized while it waits here, so the trace begins at the exec. */
+    if (tr && tracer_child_go(tr, go_fd) < 0)
+        child_failed(status_fd, LS_TRACE_GO);
     execve(argv[0], argv, e->envp);
     child_failed(status_fd, LS_EXEC);
 }
 
 /* The child's word on its exec: EOF when it succeeded (the pipe closed
- * on exec), a failure otherwise. */
-static int read_exec_status(int fd, struct launch_failure *failed)
+ * on exec), a failure otherwise. Waited for with the tracker: a traced
+ * exec stops until the checker takes the stop. */
+static int read_exec_status(struct tracker *t, int fd, struct launch_failure *failed)
 {
-    ssize_t n = fd_read_upto(fd, (char *)failed, sizeof *failed);
+    ssize_t n;
 
+    if (tracker_wait_fd(t, fd, -1) < 0)
+        return -1;
+    n = fd_read_upto(fd, (char *)failed, sizeof *failed);
     if (n < 0)
         return -1;
     if (n != (ssize_t)sizeof *failed)
@@ -208,42 +227,65 @@ static int read_exec_status(int fd, struct launch_failure *failed)
     return 0;
 }
 
-int service_start(struct service *s, char *const argv[], const struct service_env *e,
-                  int listen_fd, struct launch_failure *failed, const char **step)
+/* Close those of the n descriptors that are open; errno is kept. */
+static void close_open(const int *fds, int n)
 {
-    int journal[2], status[2];
+    for (int i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            fd_close_keep_errno(fds[i]);
+}
+
+/* Seize the service waiting for its go, and let it exec. One that cannot
+ * be traced goes on untraced: the record says why. */
+static int trace_service(const struct launch_trace *lt, pid_t pid, int go_fd)
+{
+    int index = tracer_launch(lt->tr, lt->kind, 0);
+    int seized = index >= 0 && tracer_seize(lt->tr, pid, index) == 0;
+
+    return tracer_go(lt->tr, go_fd, seized);
+}
+
+int service_start(struct service *s, struct tracker *t, char *const argv[],
+                  const struct service_env *e, int listen_fd, const struct launch_trace *lt,
+                  struct launch_failure *failed, const char **step)
+{
+    int journal[2] = { -1, -1 }, status[2] = { -1, -1 }, go[2] = { -1, -1 }, rc = -1;
     struct stat st;
 
     memset(s, 0, sizeof *s);
     s->journal = -1;
     *failed = (struct launch_failure){ LS_NONE, 0 };
     *step = "pipe2";
-    if (pipe2(journal, O_CLOEXEC) < 0)
-        return -1;
-    if (pipe2(status, O_CLOEXEC) < 0) {
-        fd_close_keep_errno(journal[0]);
-        fd_close_keep_errno(journal[1]);
-        return -1;
-    }
+    if (pipe2(journal, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0 ||
+        (lt && pipe2(go, O_CLOEXEC) < 0))
+        goto out;
     *step = "fork";
     s->pid = fork();
     if (s->pid == 0) {
-        close(journal[0]);
-        close(status[0]);
-        become_service(argv, e, listen_fd, journal[1], status[1]);
+        close_open((int[]){ journal[0], status[0], go[1] }, 3);
+        become_service(argv, e, listen_fd, journal[1], status[1], go[0], lt ? lt->tr : NULL);
     }
-    close(journal[1]);
+    if (s->pid < 0)
+        goto out;
     close(status[1]);
-    if (s->pid < 0 || read_exec_status(status[0], failed) < 0) {
-        fd_close_keep_errno(status[0]);
-        fd_close_keep_errno(journal[0]);
-        return -1;
-    }
-    close(status[0]);
+    status[1] = -1;
+    *step = "write the tracer's go";
+    if (lt && trace_service(lt, s->pid, go[1]) < 0)
+        goto out;
+    *step = "wait for the exec";
+    if (read_exec_status(t, status[0], failed) < 0)
+        goto out;
     s->journal = journal[0];
+    journal[0] = -1;
     *step = "fcntl on the journal pipe";
     if (fcntl(s->journal, F_SETFL, O_NONBLOCK) < 0 || fstat(s->journal, &st) < 0)
-        return -1;
+        goto out;
     s->journal_id = (struct object_id){ st.st_dev, st.st_ino };
-    return 0;
+    rc = 0;
+out:
+    /* The child's ends, the status pipe and the go pipe are of no use
+     * past the exec; a service whose go is closed unwritten execs
+     * untraced, and the run's sweep ends it. */
+    close_open((int[]){ journal[0], journal[1], status[0], status[1], go[0], go[1] }, 6);
+    return rc;
 }

@@ -40,9 +40,12 @@ struct service {
 };
 
 /* Start argv (argv[0] a resolved path) as a service, listen_fd (or -1) on
- * its descriptor 3. 0, or -1 with errno and the call that failed in *step
- * (the checker's), or with failed->step set (the child's: exec included). */
-int service_start(struct service *s, char *const argv[], const struct service_env *e,
-                  int listen_fd, struct launch_failure *failed, const char **step);
+ * its descriptor 3, traced from its exec on when lt is not NULL. The exec
+ * is waited for through the tracker t. 0, or -1 with errno and the call
+ * that failed in *step (the checker's), or with failed->step set (the
+ * child's: exec included). */
+int service_start(struct service *s, struct tracker *t, char *const argv[],
+                  const struct service_env *e, int listen_fd, const struct launch_trace *lt,
+                  struct launch_failure *failed, const char **step);
 
 #endif

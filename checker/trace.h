@@ -100,14 +100,21 @@ struct trace_event {
  * the list above leaves it open. detail is raw data from the candidate
  * (a path, a program, bytes already quoted): the renderers make the words
  * and escape them for each format, so the tracer never does.
- *   TE_SPAWN   detail: the call ("fork", "vfork", "clone"; "" reads fork)
+ *   TE_SPAWN   detail: the call ("fork", "vfork", "clone"; "" reads fork);
+ *              value: the child's pid
  *   TE_EXEC    detail: the program; value: 0, or -errno when it failed
- *   TE_OPEN    value: the fd, or -errno; detail: the path
+ *   TE_OPEN, TE_DUP, TE_CLOSE, TE_LOCK: detail is the tracer's whole
+ *              sentence, saying what each descriptor is (/dev/null, the
+ *              terminal, a sentinel, the pidfile); the renderers print
+ *              it as it is, and put the numbers in words only when it
+ *              is empty:
+ *   TE_OPEN    value: the fd, or -errno
  *   TE_DUP     value: the new fd; arg: the old fd (-1 when unknown)
- *   TE_CLOSE   value: the fd; arg: the last fd of a range (close_range), else = value
- *   TE_LOCK    value: the fd, or -errno when the lock was refused; detail:
- *              the call ("fcntl", "flock", "OFD"); arg: 1 when the file
- *              is the pidfile, else 0
+ *   TE_CLOSE   value: the fd; arg: the last fd of a range (close_range;
+ *              INT_MAX for "to the end"), else = value
+ *   TE_LOCK    value: the fd, or -errno when the lock was refused; arg: 1
+ *              when the file is the pidfile, else 0
+ *   TE_PIDFILE_WRITE detail: the bytes, quoted, and where they went
  *   TE_SIGACTION value: the signal; arg: 0 default, 1 ignored, 2 a handler
  *   TE_SIGMASK detail: what changed ("SIGRTMIN+2 unblocked"); may be empty
  *   TE_SIGNAL  value: the signal

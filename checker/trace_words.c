@@ -102,15 +102,24 @@ static void session_words(char *buf, size_t cap, size_t *used, const struct trac
         failure(buf, cap, used, e->value);
 }
 
+/* The descriptor and lock kinds: the tracer writes the whole sentence in
+ * detail (what each descriptor is: /dev/null, the terminal, a sentinel,
+ * the pidfile), printed as it is; without one, the numbers are put in
+ * words. */
 static void descriptor_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
 {
+    if (e->detail[0]) {
+        appendf(buf, cap, used, "%s", e->detail);
+        return;
+    }
     switch (e->kind) {
     case TE_OPEN:
-        appendf(buf, cap, used, "open(\"%s\")", e->detail);
         if (e->value >= 0)
-            appendf(buf, cap, used, " = %lld", e->value);
-        else
+            appendf(buf, cap, used, "open() = %lld", e->value);
+        else {
+            appendf(buf, cap, used, "open()");
             failure(buf, cap, used, e->value);
+        }
         break;
     case TE_DUP:
         if (e->arg >= 0)
@@ -124,6 +133,13 @@ static void descriptor_words(char *buf, size_t cap, size_t *used, const struct t
         else
             appendf(buf, cap, used, "close(%lld)", e->value);
         break;
+    case TE_LOCK:
+        appendf(buf, cap, used, "lock on %s", e->arg ? "the pidfile" : "a file");
+        if (e->value >= 0)
+            appendf(buf, cap, used, " (fd %lld)", e->value);
+        else
+            failure(buf, cap, used, e->value);
+        break;
     default:
         break;
     }
@@ -131,19 +147,7 @@ static void descriptor_words(char *buf, size_t cap, size_t *used, const struct t
 
 static void pidfile_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
 {
-    if (e->kind == TE_PIDFILE_WRITE) {
-        appendf(buf, cap, used, "write to the pidfile%s%s", e->detail[0] ? " " : "", e->detail);
-        return;
-    }
-    appendf(buf, cap, used, "%s%slock on ", e->detail, e->detail[0] ? " " : "");
-    if (e->arg && e->value >= 0)
-        appendf(buf, cap, used, "the pidfile (fd %lld)", e->value);
-    else if (e->arg)
-        appendf(buf, cap, used, "the pidfile");
-    else
-        appendf(buf, cap, used, "fd %lld", e->value);
-    if (e->value < 0)
-        failure(buf, cap, used, e->value);
+    appendf(buf, cap, used, "write to the pidfile%s%s", e->detail[0] ? " " : "", e->detail);
 }
 
 static void signal_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
@@ -226,10 +230,10 @@ void trace_event_words(char *buf, size_t cap, const struct trace_event *event)
         else
             appendf(buf, cap, &used, "umask(0)");
         break;
-    case TE_OPEN: case TE_DUP: case TE_CLOSE:
+    case TE_OPEN: case TE_DUP: case TE_CLOSE: case TE_LOCK:
         descriptor_words(buf, cap, &used, e);
         break;
-    case TE_PIDFILE_WRITE: case TE_LOCK:
+    case TE_PIDFILE_WRITE:
         pidfile_words(buf, cap, &used, e);
         break;
     case TE_SIGACTION: case TE_SIGMASK: case TE_SIGNAL:

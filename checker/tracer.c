@@ -105,6 +105,7 @@ struct ttask {
     pid_t tgid;
     uint64_t blocked;           /* the watched signals it blocks, bit n-1 for n */
     unsigned char want_exit;    /* a call whose result matters is in flight */
+    int in_flight;              /* the signal it was resumed with, until its next stop */
     uint64_t nr, args[6];
     long aux;                   /* what the entry read for the exit (a lock type) */
     char path[TRACER_PATH];
@@ -439,6 +440,13 @@ static long record(struct tracer *tr, struct tproc *p, enum trace_kind kind, lon
     va_end(ap);
     return trace_add_event(tr->rec, p->launch, p->pid, current_ppid(tr, p), kind, value,
                            "%s", detail);
+}
+
+/* The second number of event i, for the kinds that have one (trace.h). */
+static void event_arg(struct tracer *tr, long i, long long arg)
+{
+    if (i >= 0 && (size_t)i < tr->rec->nev)
+        tr->rec->ev[i].arg = arg;
 }
 
 /* ---- the descriptors that matter ---- */
@@ -818,7 +826,7 @@ static struct ttask *adopt(struct tracer *tr, pid_t tid, pid_t creator, int even
         p->filter = parent->filter;
         p->nfds = parent->nfds;
         memcpy(p->fds, parent->fds, sizeof p->fds);
-        p->spawn_ev = record(tr, parent, TE_SPAWN, tid, "%s -> %d", spawn_word(event), (int)tid);
+        p->spawn_ev = record(tr, parent, TE_SPAWN, tid, "%s", spawn_word(event));
     } else {
         p->filter = tr->mode == TM_FILTER;
     }
@@ -945,7 +953,7 @@ static void on_close_entry(struct tracer *tr, pid_t tid, struct tproc *p, int fd
          : fd_classify(tr, tid, fd, &st);
     if (fd <= 2 || kind == FD_SENTINEL || kind == FD_PIDFILE) {
         fd_words(tr, p, tid, fd, kind, words, sizeof words);
-        record(tr, p, TE_CLOSE, fd, "close fd %d (%s)", fd, words);
+        event_arg(tr, record(tr, p, TE_CLOSE, fd, "close fd %d (%s)", fd, words), fd);
     }
     fd_forget(p, fd);
 }
@@ -960,8 +968,11 @@ static void on_sigaction_entry(struct tracer *tr, pid_t tid, struct tproc *p, co
         return;
     if (peek(tid, args[1], &handler, sizeof(void *)) != (ssize_t)sizeof(void *))
         return;
-    record(tr, p, TE_SIGACTION, sig, "%s: %s", sig_name(sig, name, sizeof name),
-           handler == 0 ? "default action" : handler == 1 ? "ignored" : "caught by a handler");
+    /* SIG_DFL is 0 and SIG_IGN 1 on every Linux architecture. */
+    event_arg(tr, record(tr, p, TE_SIGACTION, sig, "%s: %s", sig_name(sig, name, sizeof name),
+                         handler == 0 ? "default action" : handler == 1 ? "ignored"
+                                                                        : "caught by a handler"),
+              handler == 0 ? 0 : handler == 1 ? 1 : 2);
 }
 
 static void on_sigmask_entry(struct tracer *tr, pid_t tid, struct ttask *t, struct tproc *p,
@@ -1076,7 +1087,8 @@ static void on_open_exit(struct tracer *tr, pid_t tid, struct ttask *t, struct t
     open_flags_text(open_flags(tid, t->nr, t->args), flags, sizeof flags);
     if (err) {
         if (names_pidfile(tr, tid, t->path))
-            record(tr, p, TE_OPEN, -err, "the pidfile %s (%s): %s", t->path, flags, err_name(err));
+            record(tr, p, TE_OPEN, -err, "open the pidfile %s (%s): %s", t->path, flags,
+                   err_name(err));
         return;
     }
     kind = fd_classify(tr, tid, fd, &st);
@@ -1085,12 +1097,12 @@ static void on_open_exit(struct tracer *tr, pid_t tid, struct ttask *t, struct t
     fd_keep(p, fd, kind, &st);
     if (kind == FD_NULL || kind == FD_TTY) {
         fd_words(tr, p, tid, fd, kind, words, sizeof words);
-        record(tr, p, TE_OPEN, fd, "%s as fd %d (%s)", words, fd, flags);
+        record(tr, p, TE_OPEN, fd, "open %s as fd %d (%s)", words, fd, flags);
     } else if (kind == FD_PIDFILE && strcmp(t->path, tr->pidfile) == 0) {
-        record(tr, p, TE_OPEN, fd, "the pidfile as fd %d (%s)", fd, flags);
+        record(tr, p, TE_OPEN, fd, "open the pidfile as fd %d (%s)", fd, flags);
     } else if (kind == FD_PIDFILE) {
         /* By another name: relative, through a link, from a directory. */
-        record(tr, p, TE_OPEN, fd, "the pidfile as fd %d (%s), opened as \"%s\"", fd, flags,
+        record(tr, p, TE_OPEN, fd, "open the pidfile as fd %d (%s), named \"%s\"", fd, flags,
                t->path);
     }
 }
@@ -1118,9 +1130,10 @@ static void on_dup_exit(struct tracer *tr, pid_t tid, struct tproc *p, int oldfd
     fd_keep(p, newfd, kind, &st);
     if (newfd <= 2 || was_kind == FD_SENTINEL || was_kind == FD_PIDFILE) {
         fd_words(tr, p, tid, newfd, kind, words, sizeof words);
-        record(tr, p, TE_DUP, newfd, "%s: %s (fd %d) onto fd %d%s%s", how, words, oldfd, newfd,
-               was_kind >= 0 && was_kind != FD_OTHER ? ", replacing " : "",
-               was_kind >= 0 && was_kind != FD_OTHER ? kind_words(was_kind) : "");
+        event_arg(tr, record(tr, p, TE_DUP, newfd, "%s: %s (fd %d) onto fd %d%s%s", how, words,
+                             oldfd, newfd, was_kind >= 0 && was_kind != FD_OTHER ? ", replacing " : "",
+                             was_kind >= 0 && was_kind != FD_OTHER ? kind_words(was_kind) : ""),
+                  oldfd);
     }
 }
 
@@ -1150,9 +1163,11 @@ static void on_close_range_exit(struct tracer *tr, struct tproc *p, const uint64
             len += (size_t)snprintf(list + len, sizeof list - len, "%s%d (%s)", shown++ ? ", " : "",
                                     gone[i].fd, kind_words(gone[i].kind));
     if (shown && last == ~0U)
-        record(tr, p, TE_CLOSE, first, "close_range(%u, ~0): %s", first, list);
+        event_arg(tr, record(tr, p, TE_CLOSE, first, "close_range(%u, ~0): %s", first, list),
+                  INT_MAX);
     else if (shown)
-        record(tr, p, TE_CLOSE, first, "close_range(%u, %u): %s", first, last, list);
+        event_arg(tr, record(tr, p, TE_CLOSE, first, "close_range(%u, %u): %s", first, last, list),
+                  last);
 }
 
 static const char *lock_type_words(long type)
@@ -1185,7 +1200,9 @@ static void on_lock_exit(struct tracer *tr, pid_t tid, struct ttask *t, struct t
     } else {
         snprintf(op, sizeof op, "%s %s", fcntl_lock_name((int)t->args[1]), lock_type_words(t->aux));
     }
-    record(tr, p, TE_LOCK, fd, "%s on %s (fd %d): %s", op, words, fd, err ? err_name(err) : "done");
+    event_arg(tr, record(tr, p, TE_LOCK, err ? -err : fd, "%s on %s (fd %d): %s", op, words, fd,
+                         err ? err_name(err) : "done"),
+              s && s->kind == FD_PIDFILE);
 }
 
 /* The bytes a write to the pidfile carried (the first WRITE_SHOWN). */
@@ -1391,8 +1408,7 @@ static void on_spawn(struct tracer *tr, pid_t tid, struct ttask *t, int event)
         /* It came, lived and ended before this event was reported. */
         long ev = recent_exit(tr, (pid_t)child)->spawn_ev;
         if (ev >= 0 && (size_t)ev < tr->rec->nev)
-            snprintf(tr->rec->ev[ev].detail, TRACE_DETAIL, "%s -> %d", spawn_word(event),
-                     (int)child);
+            snprintf(tr->rec->ev[ev].detail, TRACE_DETAIL, "%s", spawn_word(event));
         return;
     }
     if (!c) {
@@ -1406,8 +1422,7 @@ static void on_spawn(struct tracer *tr, pid_t tid, struct ttask *t, int event)
     if (c->tgid == (pid_t)child) {
         struct tproc *cp = proc_find(tr, (pid_t)child);
         if (cp && cp->spawn_ev >= 0 && (size_t)cp->spawn_ev < tr->rec->nev)
-            snprintf(tr->rec->ev[cp->spawn_ev].detail, TRACE_DETAIL, "%s -> %d",
-                     spawn_word(event), (int)child);
+            snprintf(tr->rec->ev[cp->spawn_ev].detail, TRACE_DETAIL, "%s", spawn_word(event));
     }
 }
 
@@ -1447,8 +1462,8 @@ static void fds_after_exec(struct tracer *tr, pid_t tid, struct tproc *p)
         if (fd_still(tid, &s))
             continue;
         if (s.fd <= 2 || s.kind == FD_SENTINEL || s.kind == FD_PIDFILE)
-            record(tr, p, TE_CLOSE, s.fd, "fd %d (%s) closed on exec (close-on-exec)", s.fd,
-                   kind_words(s.kind));
+            event_arg(tr, record(tr, p, TE_CLOSE, s.fd, "fd %d (%s) closed on exec (close-on-exec)",
+                                 s.fd, kind_words(s.kind)), s.fd);
         p->fds[i] = p->fds[--p->nfds];
     }
 }
@@ -1791,6 +1806,8 @@ int tracer_on_wait(struct tracer *tr, pid_t tid, int status)
     t = task_find(tr, tid);
     if (!t)
         t = adopt(tr, tid, 0, PTRACE_EVENT_FORK);
+    if (t)
+        t->in_flight = 0;
     p = t ? proc_find(tr, t->tgid) : NULL;
     sig = WSTOPSIG(status);
     event = (status >> 16) & 0xff;
@@ -1824,6 +1841,8 @@ int tracer_on_wait(struct tracer *tr, pid_t tid, int status)
     case 0:
         on_signal(tr, tid, p, sig);
         resume(tr, tid, t, p, sig);
+        if (t)
+            t->in_flight = sig;
         return 1;
     default:
         break;
@@ -1837,6 +1856,14 @@ pid_t tracer_exit_parent(const struct tracer *tr, pid_t pid)
     const struct recent_exit *e = recent_exit(tr, pid);
 
     return e ? e->ppid : 0;
+}
+
+int tracer_signal_in_flight(const struct tracer *tr, pid_t pid)
+{
+    for (size_t i = 0; i < tr->cap; i++)
+        if (tr->tasks[i].tid && tr->tasks[i].tgid == pid && tr->tasks[i].in_flight)
+            return tr->tasks[i].in_flight;
+    return 0;
 }
 
 int tracer_live(const struct tracer *tr)

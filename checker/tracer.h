@@ -118,6 +118,12 @@ int tracer_on_wait(struct tracer *tr, pid_t pid, int status);
  * for that parent. 0 when unknown. Remembers the last 64 exits. */
 pid_t tracer_exit_parent(const struct tracer *tr, pid_t pid);
 
+/* A signal that one of pid's threads was resumed with, and has not yet
+ * stopped again since: handed back to the kernel by the tracer, it is no
+ * longer pending in /proc, yet it may be on its way to ending the
+ * process. 0 when none. */
+int tracer_signal_in_flight(const struct tracer *tr, pid_t pid);
+
 /* How many threads are traced now. */
 int tracer_live(const struct tracer *tr);
 

@@ -518,6 +518,8 @@ int tracker_signal(struct tracker *t, const struct tracked *p, int sig)
         return -1;
     r = pidfd_send_signal(fd, sig, NULL, 0);
     fd_close_keep_errno(fd);
+    if (r == 0 && t->hooks.on_signal)
+        t->hooks.on_signal(t->hooks.ctx, p->pid, sig, t->sweeping);
     return r;
 }
 
@@ -534,12 +536,35 @@ int tracker_wait_exit(struct tracker *t, const struct tracked *p, long deadline)
 
 /* On its way out (see proc_is_ending); a process that cannot be read is
  * gone, which is an ending too. */
-static int ending(const struct tracked *p)
+static int ending(struct tracker *t, const struct tracked *p)
 {
     struct proc_stat st;
     struct proc_status status;
+    int sig;
 
-    return !proc_read_live(p->pid, p->starttime, &st, &status) || proc_is_ending(&st, &status);
+    /* Traced, a signal on its way is first a stop for the tracer, then no
+     * longer pending: the stops are taken, then the tracer is asked. */
+    if (t->hooks.on_wait && reap(t) < 0)
+        return 0;
+    if (!proc_read_live(p->pid, p->starttime, &st, &status) || proc_is_ending(&st, &status))
+        return 1;
+    sig = t->hooks.in_flight ? t->hooks.in_flight(t->hooks.ctx, p->pid) : 0;
+    return sig && proc_signal_ends(&status, sig);
+}
+
+int tracker_took_signal(struct tracker *t, const struct tracked *p, int sig)
+{
+    struct proc_stat st;
+    struct proc_status status;
+    uint64_t bit = UINT64_C(1) << (sig - 1);
+
+    if (t->hooks.on_wait && reap(t) < 0)
+        return 0;
+    if (!proc_read_live(p->pid, p->starttime, &st, &status))
+        return 1;
+    if ((status.sigpnd | status.shdpnd) & bit || st.state == 'R' || st.state == 't')
+        return 0;
+    return !t->hooks.in_flight || t->hooks.in_flight(t->hooks.ctx, p->pid) != sig;
 }
 
 int tracker_still_running(struct tracker *t, const struct tracked *p, long settled, long bound)
@@ -548,7 +573,7 @@ int tracker_still_running(struct tracker *t, const struct tracked *p, long settl
 
     if (ended != 0)
         return ended < 0 ? -1 : 0;
-    if (!ending(p))
+    if (!ending(t, p))
         return 1;
     ended = tracker_wait_exit(t, p, bound);
     return ended < 0 ? -1 : !ended;
@@ -580,7 +605,7 @@ static int signal_all(struct tracker *t, int sig, long deadline, struct procset 
     for (size_t i = 0; i < now.n; i++) {
         const struct tracked *p = &now.v[i];
 
-        if (!tracked_alive(p) || (alive && ending(p)))
+        if (!tracked_alive(p) || (alive && ending(t, p)))
             continue;
         count++;
         if (alive && procset_add(alive, p) < 0) {
@@ -607,9 +632,11 @@ int tracker_sweep(struct tracker *t, long timeout_ms, struct procset *alive)
 
     if (!t->ready)
         return 0;           /* nothing was started: nothing to end */
+    t->sweeping = 1;
     count = signal_all(t, SIGTERM, now_ms() + timeout_ms, alive);
     for (int round = 0; count > 0 && round < 100; round++)
         count = signal_all(t, SIGKILL, now_ms() + timeout_ms, NULL);
+    t->sweeping = 0;
     if (reap(t) < 0)
         return -1;
     return count < 0 ? -1 : 0;

@@ -48,11 +48,16 @@ struct ended {
 };
 
 /* What the checker does when a process it traces stops or ends (--trace);
- * on_wait NULL when nothing is traced. on_wait gets every waitpid result
- * (stops and exits) and returns 1 when it was a stop it took and resumed. */
+ * NULL when nothing is traced. on_wait gets every waitpid result (stops
+ * and exits) and returns 1 when it was a stop it took and resumed;
+ * on_signal hears of every signal the checker sent, `sweep` when it was
+ * the end-of-run sweep's; in_flight says which signal a traced process
+ * was resumed with (delivered, so no longer pending in /proc). */
 struct tracker_hooks {
     void *ctx;
     int (*on_wait)(void *ctx, pid_t pid, int status);
+    void (*on_signal)(void *ctx, pid_t pid, int sig, int sweep);
+    int (*in_flight)(void *ctx, pid_t pid);    /* a signal the tracer handed back, or 0 */
 };
 
 struct tracker {
@@ -71,6 +76,7 @@ struct tracker {
     size_t nended, ended_cap, ended_dropped;
     struct tracker_hooks hooks;
     int backlog;                /* waits left for the next round: poll without sleeping */
+    int sweeping;               /* within tracker_sweep */
 };
 
 /* Monotonic milliseconds. */
@@ -130,6 +136,10 @@ int tracker_pidfd_ending(const struct tracker *t, const struct tracked *p);
 /* Wait until the process ends (1), or the deadline passes (0); -1 on
  * interruption or error. */
 int tracker_wait_exit(struct tracker *t, const struct tracked *p, long deadline);
+
+/* Has p taken sig and gone back to waiting (or ended): no longer
+ * pending, not running, not in the tracer's hands? */
+int tracker_took_signal(struct tracker *t, const struct tracked *p, int sig);
 
 /* Is the process still running when things have settled: wait for its end
  * until `settled`; if it lives on but is on its way out (proc_is_ending),

@@ -36,11 +36,11 @@ docs-check: $(DOCS_CHECKER) $(DOCS_GENERATORS) $(DOCS_MAN_IN) json-doc-check
 # runs it describes (zoo daemons, the reference daemon, the seed's recipe),
 # and the trace's members against the sample traces of tests/trace/.
 DOCS_JSON_RUNS := tests/zoo/bin/correct tests/zoo/bin/dies-after-ready tests/zoo/bin/wrong-umask \
-                  skeleton/c/mydaemon skeleton/c/steps/bin/seed-as-published tests/trace/render_sample
+                  skeleton/c/mydaemon skeleton/c/steps/bin/seed-as-published tests/trace/render/render_sample
 .PHONY: json-doc-check
 json-doc-check: $(DOCS_CHECKER) $(DOCS_JSON_RUNS)
 	@$(PYTHON) -B $(DOCS_TOOLS)/test_json_doc.py --checker $(DOCS_CHECKER) \
-	    --sample tests/trace/render_sample docs/json.md
+	    --sample tests/trace/render/render_sample docs/json.md
 
 install-check: $(DOCS_CHECKER)
 	@MAKE='$(MAKE)' $(DOCS_TOOLS)/test_install.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """test_json_doc.py - docs/json.md against the checker's real reports.
 
-    docs/tools/test_json_doc.py [--checker checker/checker] [--sample tests/trace/render_sample] docs/json.md
+    docs/tools/test_json_doc.py [--checker checker/checker] [--sample tests/trace/render/render_sample] docs/json.md
 
 The page marks what this test reads, in HTML comments that do not render:
 
@@ -20,8 +20,9 @@ The page marks what this test reads, in HTML comments that do not render:
 RUN is one of the runs below, made once each: reports of the kit's zoo and
 reference daemons (classic, died, new-style, flood: a service that sends
 more datagrams than are kept, step), a comparison, --list. The trace comes
-from a real --trace run when the checker has it; until then from the
-kit's sample traces (tests/trace/render_sample), rendered by the same code.
+from a real --trace run, and from the kit's sample traces
+(tests/trace/render/render_sample, rendered by the same code) for the kinds
+of event a real run of the zoo does not show.
 TAP and JUnit output of one run are checked against the page's words.
 The page's other statements are checked on the JSON, each named in the
 output. Ends with "N passed, M failed"; exits 1 when anything failed.
@@ -557,7 +558,7 @@ def judge_fields(t, fields, runs, traces):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checker", default=os.path.join(ROOT, "checker", "checker"))
-    parser.add_argument("--sample", default=os.path.join(ROOT, "tests", "trace", "render_sample"))
+    parser.add_argument("--sample", default=os.path.join(ROOT, "tests", "trace", "render", "render_sample"))
     parser.add_argument("page", nargs="?", default=os.path.join(ROOT, "docs", "json.md"))
     args = parser.parse_args()
     checker = os.path.abspath(args.checker)

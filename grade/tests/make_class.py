@@ -12,8 +12,9 @@ import shutil
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SKC = os.path.join(ROOT, "skeleton", "c")
 SKPY = os.path.join(ROOT, "skeleton", "python")
-C_FILES = ("mydaemon.c", "daemonize.c", "daemonize.h", "pidfile.c", "pidfile.h")
-PY_FILES = ("mydaemon.py", "daemon.py", "pidfile.py")
+# Every source of the reference daemon, as a student would hand it in.
+C_FILES = tuple(sorted(f for f in os.listdir(SKC) if f.endswith((".c", ".h"))))
+PY_FILES = tuple(sorted(f for f in os.listdir(SKPY) if f.endswith(".py") and f != "seed_daemon.py"))
 C_BUILD = "cc -O2 -D_GNU_SOURCE -o daemon *.c"
 
 # name: (file, text, replacement, the checks it must fail)

@@ -15,6 +15,9 @@ two kinds of measurement interleaved so that both see the same machine:
   new-style    a new-style checker run (--settle 0) on the reference's
                `mydaemon run`, against the reference's own start until
                READY=1 plus its stop, with a notify socket of this script's.
+  trace        a checker run with --trace on the correct daemon, against the
+               same run without it.
+  trace-40     the same with the zoo's daemon that forks 40 workers.
 
 Timings are wall clock, on whatever else the machine does: read the ratios,
 not the absolute figures. RUNS (default 30) sets the runs per side.
@@ -35,9 +38,10 @@ CHECKER = os.path.join(ROOT, "checker", "checker")
 DAEMON = os.environ.get("BENCH_DAEMON") or os.path.join(ROOT, "tests", "zoo", "bin", "correct")
 SERVICE = os.path.join(ROOT, "skeleton", "c", "mydaemon")
 SLEEPERS = os.path.join(ROOT, "tests", "bench", "sleepers")
+WORKERS = os.path.join(ROOT, "tests", "zoo", "bin", "forks-40-workers")
 RUNS = int(os.environ.get("RUNS", "30"))
 CROWD = int(os.environ.get("CROWD", "4000"))
-AIMS = {"quiet": 1.5, "crowd": 1.3, "new-style": 1.5}
+AIMS = {"quiet": 1.5, "crowd": 1.3, "new-style": 1.5, "trace": 3.0, "trace-40": 3.0}
 
 
 def wait_gone(pid, timeout=5.0):
@@ -81,8 +85,8 @@ def time_checker(*args):
     return elapsed
 
 
-def time_classic_checker():
-    return time_checker("--", DAEMON, "{pidfile}")
+def time_classic_checker(*options, daemon=DAEMON):
+    return time_checker(*options, "--", daemon, "{pidfile}")
 
 
 def time_service_alone(tmp):
@@ -140,7 +144,7 @@ def row(name, what, a, b):
 
 
 def main():
-    for path in (CHECKER, DAEMON, SERVICE, SLEEPERS):
+    for path in (CHECKER, DAEMON, SERVICE, SLEEPERS, WORKERS):
         if not os.access(path, os.X_OK):
             sys.exit(f"checker_bench: fatal: {path} is not built (run make)")
     print(f"checker bench: {RUNS} runs per side, interleaved, --settle 0")
@@ -157,6 +161,11 @@ def main():
             statistics.median(crowded), statistics.median(before + after))
         s, o = interleaved(time_service_checker, lambda: time_service_alone(tmp), RUNS)
         row("new-style", "new-style run / the service's own start to READY=1 and stop", s, o)
+        t, u = interleaved(lambda: time_classic_checker("--trace"), time_classic_checker, RUNS)
+        row("trace", "checker run with --trace / without", t, u)
+        t, u = interleaved(lambda: time_classic_checker("--trace", daemon=WORKERS),
+                           lambda: time_classic_checker(daemon=WORKERS), RUNS)
+        row("trace-40", "the same, on a daemon with 40 workers", t, u)
 
 
 if __name__ == "__main__":

@@ -10,5 +10,6 @@ CLEAN_FILES   += $(BENCH_SLEEPERS)
 $(BENCH_SLEEPERS): tests/bench/sleepers.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-checker-bench: checker/checker tests/zoo/bin/correct skeleton/c/mydaemon $(BENCH_SLEEPERS)
+checker-bench: checker/checker tests/zoo/bin/correct tests/zoo/bin/forks-40-workers skeleton/c/mydaemon \
+               $(BENCH_SLEEPERS)
 	@$(PYTHON) tests/bench/checker_bench.py

@@ -643,10 +643,15 @@ static void print_record(const struct run *r)
     }
     for (size_t i = 0; i < t->nev; i++) {
         const struct trace_event *e = &t->ev[i];
+        char words[TRACE_WORDS];
+
+        trace_event_words(words, sizeof words, e);
         printf("{\"ev\": \"%s\", \"launch\": %d, \"us\": %lld, \"pid\": %d, \"ppid\": %d, "
                "\"value\": %lld, \"detail\": ", trace_kind_name(e->kind), e->launch, e->us,
                (int)e->pid, (int)e->ppid, e->value);
         json_string(e->detail);
+        printf(", \"words\": ");
+        json_string(words);
         printf("}\n");
     }
 }

@@ -53,20 +53,23 @@ class Run:
     def first(self, launch=0):
         return self.launches[launch]["first"]
 
+    @staticmethod
+    def says(e, text):
+        """The tracer's detail or the words a reader gets hold the text."""
+        return text is None or text in e["detail"] or text in e["words"]
+
     def find(self, kind, pid=None, text=None, launch=None, start=0):
         """Index of the first matching event at or after start, or -1."""
         for i in range(start, len(self.events)):
             e = self.events[i]
             if e["ev"] == kind and (pid is None or e["pid"] == pid) and \
-               (text is None or text in e["detail"]) and \
-               (launch is None or e["launch"] == launch):
+               self.says(e, text) and (launch is None or e["launch"] == launch):
                 return i
         return -1
 
     def all(self, kind, pid=None, text=None, launch=None):
         return [e for e in self.events if e["ev"] == kind and
-                (pid is None or e["pid"] == pid) and
-                (text is None or text in e["detail"]) and
+                (pid is None or e["pid"] == pid) and self.says(e, text) and
                 (launch is None or e["launch"] == launch)]
 
     def spawned(self, parent, launch=0):

@@ -7,7 +7,7 @@
 # tests' own processes are the ones checked for errors and leaks.
 
 UNIT_TESTS := check_proc check_pidfile check_json check_options check_judges check_tracker check_run \
-              check_notify check_xml check_tracer
+              check_notify check_xml check_tracer check_trace_explain
 UNIT_BINS  := $(addprefix tests/unit/,$(UNIT_TESTS))
 UNIT_HELPER_OBJS := tests/unit/unit_tmpdir.o
 
@@ -28,6 +28,12 @@ UNIT_OBJS_check_run     := $(CHECKER_LIB_OBJS)
 UNIT_OBJS_check_notify  := checker/notify.o checker/utf8.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_tracer  := checker/tracer.o checker/trace.o checker/trace_words.o checker/text.o \
                            checker/proc.o checker/fdio.o $(UNIT_HELPER_OBJS)
+UNIT_OBJS_check_trace_explain := checker/trace_explain.o checker/trace_explain_life.o \
+                           checker/trace_explain_state.o checker/trace_explain_pidfile.o \
+                           checker/trace_explain_service.o checker/trace_query.o checker/trace.o \
+                           checker/trace_mark.o checker/trace_words.o checker/text.o \
+                           checker/evidence.o checker/pidfile.o checker/fdio.o checker/notify.o \
+                           checker/utf8.o
 UNIT_LIBS_check_run     := -lutil
 
 # Evaluated when used, so that `make check` sees the package that its

@@ -10,10 +10,10 @@ ZOO_LIB_OBJ  := $(ZOO_BIN)/zoo.o
 ZOO_CHECKER  ?= checker/checker
 
 ALL_TARGETS   += $(ZOO_DAEMONS) $(ZOO_TOOLS)
-CHECK_TARGETS += zoo-check zoo-race-check
+CHECK_TARGETS += zoo-check zoo-race-check zoo-trace-check
 CLEAN_FILES   += $(ZOO_DAEMONS) $(ZOO_TOOLS) $(ZOO_LIB_OBJ)
 
-.PHONY: zoo zoo-check zoo-race-check
+.PHONY: zoo zoo-check zoo-race-check zoo-trace-check
 
 zoo: $(ZOO_DAEMONS) $(ZOO_TOOLS)
 
@@ -38,6 +38,11 @@ zoo-check: $(ZOO_DAEMONS) $(ZOO_TOOLS) $(ZOO_CHECKER)
 # run's, since no verdict may depend on timing.
 zoo-race-check: $(ZOO_DAEMONS) $(ZOO_TOOLS) $(ZOO_CHECKER)
 	$(PYTHON) $(ZOO_DIR)/run.py --checker $(ZOO_CHECKER) --bin $(ZOO_BIN) --settle 0 --jobs 8 --load 2
+
+# The same cases under --trace, 4 at once: tracing must change no verdict,
+# and every report carries a whole trace.
+zoo-trace-check: $(ZOO_DAEMONS) $(ZOO_TOOLS) $(ZOO_CHECKER)
+	$(PYTHON) $(ZOO_DIR)/run.py --checker $(ZOO_CHECKER) --bin $(ZOO_BIN) --trace --jobs 4
 
 # The zoo's daemons built with AddressSanitizer, UBSan and LeakSanitizer
 # (the checker's flags), on the sanitized skeleton/c/asan/daemonize.o, for

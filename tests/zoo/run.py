@@ -11,14 +11,16 @@ seen, check that every check ID was failed by some case and passed by
 another: a check that nothing fails is a defect.
 
 Usage: run.py [--checker PATH] [--bin DIR] [--expect FILE] [-v]
-              [--settle MS] [--jobs N] [--load N]
+              [--settle MS] [--jobs N] [--load N] [--trace]
               [--wrap PROGRAM] [--tmpdir DIR] [--keep-failed DIR] [CASE...]
 (naming cases runs only those, without the coverage check)
 
 --settle MS, --jobs N and --load N run the same cases with every checker at
 that settle time, N checkers at once, beside N busy loops: the verdicts
 must be those of expect.txt, the serial default run's, since no verdict may
-depend on timing. For tests/stress/: --wrap runs every checker under
+depend on timing. --trace runs every checker with --trace: the verdicts
+must again be expect.txt's (tracing changes nothing the daemon does), and
+every report carries the trace of what each process did. For tests/stress/: --wrap runs every checker under
 PROGRAM (PROGRAM CHECKER ARG...), whose lines on stderr that start with its
 name and a colon are problems; --tmpdir gives every checker the same TMPDIR
 DIR (then the caller checks that DIR is left empty); --keep-failed writes
@@ -277,6 +279,7 @@ class Runner:
         self.root = root
         self.verbose = args.verbose
         self.settle = args.settle
+        self.trace = args.trace
         self.wrap = shlex.split(args.wrap) if args.wrap else []
         self.shared_tmpdir = os.path.abspath(args.tmpdir) if args.tmpdir else None
         self.alarms = ("checker: internal error",) + \
@@ -298,6 +301,8 @@ class Runner:
         argv = self.wrap + [self.checker, "--format", "json"] + [subst(o) for o in case.options]
         if self.settle is not None and "usage" not in case.flags:
             argv += ["--settle", str(self.settle)]
+        if self.trace and "usage" not in case.flags:
+            argv += ["--trace"]
         if command:
             argv += ["--"] + command
         # Every case runs under the witness, beside a stranger process: a
@@ -329,6 +334,10 @@ class Runner:
         with open(os.path.join(casedir, "not-executable"), "w") as f:
             f.write("#!/bin/sh\nexit 0\n")
         os.chmod(os.path.join(casedir, "not-executable"), 0o644)
+        # --trace=FILE through a symbolic link must not write where it points.
+        with open(os.path.join(casedir, "victim.html"), "w") as f:
+            f.write(VICTIM)
+        os.symlink("victim.html", os.path.join(casedir, "link.html"))
 
         # Each case marks its processes with a marker of its own, so that
         # cases run side by side never count each other's.
@@ -344,6 +353,9 @@ class Runner:
         else:
             problems += self.report_problems(case, status, out, err, command)
         problems += alarm_lines(err, self.alarms)
+        with open(os.path.join(casedir, "victim.html")) as f:
+            if f.read() != VICTIM:
+                problems.append("a write followed the symbolic link link.html to victim.html")
         left_in_tmp = [] if self.shared_tmpdir else os.listdir(tmpdir)
         if left_in_tmp:
             problems.append(f"$TMPDIR: expected empty got {sorted(left_in_tmp)}")
@@ -368,6 +380,8 @@ class Runner:
         except ValueError as e:
             return problems + [f"stdout is not JSON ({e}); exit {status}; stderr {err.strip()[:300]!r}"]
         problems += shape_problems(report, case, argv_command)
+        if self.trace:
+            problems += trace_problems(report)
         checks = report.get("checks") if isinstance(report, dict) else None
         if isinstance(checks, list):
             statuses = {c.get("id"): c.get("status") for c in checks if isinstance(c, dict)}
@@ -397,6 +411,29 @@ class Runner:
             if not passed_by:
                 problems.append(f"{check} passed by no case")
         return problems
+
+
+VICTIM = "not the checker's to write\n"
+TRACE_KEYS = ("ms", "pid", "ppid", "event", "detail")
+
+
+def trace_problems(report):
+    """Under --trace: the report's trace, in the contract's shape, begins
+    with the candidate's exec and follows every process to its end."""
+    trace = report.get("trace") if isinstance(report, dict) else None
+    if not isinstance(trace, list) or not trace:
+        return [f"trace: expected a list of events got {trace!r:.80}"]
+    bad = [e for e in trace if not isinstance(e, dict) or any(k not in e for k in TRACE_KEYS)]
+    if bad:
+        return [f"trace: an event without {'/'.join(TRACE_KEYS)}: {bad[0]!r:.120}"]
+    if trace[0]["event"] != "exec":
+        return [f"trace: expected the exec first got {trace[0]['event']}: {trace[0]['detail']!r}"]
+    spawned = {e["pid"] for e in trace if e["event"] != "checker" and e["pid"] > 0}
+    ended = {e["pid"] for e in trace if e["event"] == "exit"}
+    unended = sorted(spawned - ended)
+    if unended:
+        return [f"trace: no end recorded for {unended[:5]}"]
+    return []
 
 
 def explain(argv, out, err):
@@ -440,6 +477,7 @@ def main():
     parser.add_argument("--settle", type=int, help="run every checker with --settle MS")
     parser.add_argument("--jobs", type=int, default=1, help="checkers run at once")
     parser.add_argument("--load", type=int, default=0, help="busy loops running meanwhile")
+    parser.add_argument("--trace", action="store_true", help="run every checker with --trace")
     parser.add_argument("--wrap", help="run every checker under this program (tests/stress/)")
     parser.add_argument("--tmpdir", help="one TMPDIR for every checker (tests/stress/)")
     parser.add_argument("--keep-failed", metavar="DIR", help="keep the output of failed cases in DIR")

@@ -154,7 +154,7 @@ static long long daemon_setup(struct trace *t, int l, pid_t pid, long long us, i
 
     ev(t, l, us += 25, pid, TE_CHDIR, 0, 0, "/");
     ev(t, l, us += 6, pid, TE_UMASK, 0, 0, NULL);
-    ev(t, l, us += 14, pid, TE_OPEN, 5, 0, "/dev/null");
+    ev(t, l, us += 14, pid, TE_OPEN, 5, 0, "open /dev/null as fd 5 (O_RDWR)");
     for (int fd = 0; fd < 3; fd++)
         ev(t, l, us += 4, pid, TE_DUP, fd, 5, NULL);
     ev(t, l, us += 5, pid, TE_CLOSE, 3, 0, NULL);
@@ -163,8 +163,8 @@ static long long daemon_setup(struct trace *t, int l, pid_t pid, long long us, i
     ev(t, l, us += 4, pid, TE_SIGACTION, SIGRTMIN + 1, 0, NULL);
     if (pidfile) {
         snprintf(pidtext, sizeof pidtext, "\"%d\\n\"", (int)pid);
-        ev(t, l, us += 30, pid, TE_OPEN, 3, 0, "/tmp/checker.Xq2/daemon.pid");
-        ev(t, l, us += 9, pid, TE_LOCK, 3, 1, "fcntl");
+        ev(t, l, us += 30, pid, TE_OPEN, 3, 0, "open the pidfile as fd 3 (O_RDWR|O_CREAT)");
+        ev(t, l, us += 9, pid, TE_LOCK, 3, 1, "F_SETLK write lock on the pidfile (fd 3): done");
         ev(t, l, us += 12, pid, TE_PIDFILE_WRITE, 0, 0, pidtext);
     }
     ev(t, l, us += 8, pid, TE_SIGACTION, SIGTERM, 2, NULL);
@@ -207,8 +207,9 @@ static void sample_classic(struct trace *t, struct result *r)
     second = launch(t, TL_SECOND, 262100, 3010);
     proc(t, second, 3010, 2990, TR_LAUNCHER, 262100, 2995, 3010, "mydaemon");
     ev(t, second, 262140, 3010, TE_EXEC, 0, 0, "/work/skeleton/c/mydaemon");
-    ev(t, second, 262400, 3010, TE_OPEN, 3, 0, "/tmp/checker.Xq2/daemon.pid");
-    ev(t, second, 262420, 3010, TE_LOCK, -EAGAIN, 1, "fcntl");
+    ev(t, second, 262400, 3010, TE_OPEN, 3, 0, "open the pidfile as fd 3 (O_RDWR|O_CREAT)");
+    ev(t, second, 262420, 3010, TE_LOCK, -EAGAIN, 1,
+       "F_SETLK write lock on the pidfile (fd 3): EAGAIN");
     ev(t, second, 262500, 3010, TE_EXIT, EXITED(1), 0, NULL);
     ev(t, first, 263400, 0, TE_CHECKER, 0, TC_HANGUP, NULL);
     stop = launch(t, TL_STOP, 515000, 3015);
@@ -276,7 +277,7 @@ static void sample_pidfile_early(struct trace *t, struct result *r)
     proc(t, l, 3001, 3000, TR_INTERMEDIATE, us + 5, 0, 0, "earlypid");
     ev(t, l, us += 30, 3000, TE_EXIT, EXITED(0), 0, NULL);
     ev(t, l, us += 20, 3001, TE_SETSID, 3001, 0, NULL);
-    ev(t, l, us += 30, 3001, TE_OPEN, 3, 0, "/tmp/checker.P7d/daemon.pid");
+    ev(t, l, us += 30, 3001, TE_OPEN, 3, 0, "open the pidfile as fd 3 (O_RDWR|O_CREAT)");
     write_ev = ev(t, l, us += 12, 3001, TE_PIDFILE_WRITE, 0, 0, "\"3001\\n\"");
     ev(t, l, us += 20, 3001, TE_SPAWN, 3002, 0, "fork");
     proc(t, l, 3002, 3001, TR_DAEMON, us + 4, 0, 0, "earlypid");
@@ -342,7 +343,8 @@ static void sample_hostile(struct trace *t, struct result *r)
     ev(t, l, 260, 3000, TE_EXIT, EXITED(0), 0, NULL);
     ev(t, l, 300, 3001, TE_SETSID, 3001, 0, NULL);
     ev(t, l, 320, 3001, TE_CHDIR, 0, 0, "/tmp/<!-- -->/&#0;/\x01\x02\x7f/é/\xe2\x80\xae");
-    ev(t, l, 340, 3001, TE_OPEN, -ENOENT, 0, "/nonexistent/</svg></div><script>x</script>");
+    ev(t, l, 340, 3001, TE_OPEN, -ENOENT, 0,
+       "open the pidfile /nonexistent/</svg></div><script>x</script> (O_RDONLY): ENOENT");
     w = ev(t, l, 360, 3001, TE_PIDFILE_WRITE, 0, 0, "\"\xff\xfe<b>3001</b>\\n\"");
     ev(t, l, 380, 3001, TE_NOTIFY, 0, 0, "READY=1\nSTATUS=<b>&amp;</b>\r\n\x1b]0;title\x07");
     ev(t, l, 400, 3001, TE_SIGACTION, 999, 7, NULL);

@@ -17,6 +17,11 @@ trace holds. This runner checks that:
   script and no error in the browser's log; and a screenshot of it is kept
   in the output directory, to be looked at.
 
+With --checker and --zoo, the same is done on pages of real runs: the
+checker traces a correct daemon, faulty ones, the seed as published, one
+with 40 workers and a new-style service, and the DOM is checked against
+the JSON report of the same run.
+
 One line per case ("ok", "FAIL" with why, "skip" with the reason); the last
 line is "N passed, M failed".
 """
@@ -312,6 +317,83 @@ def check_dom(name, out, manifest, events, chrome, profile):
          f"{failed} failed markers, {dom.pmarks} tags; want {want_failed} and {notes}")
 
 
+# Real runs: (name, checker options, command); {zoo} and {steps} are
+# replaced by their directories.
+REAL_RUNS = [
+    ("real-correct", [], ["{zoo}/correct", "{pidfile}"]),
+    ("real-no-second-fork", [], ["{zoo}/no-second-fork", "{pidfile}"]),
+    ("real-seed-as-published", [], ["{steps}/seed-as-published"]),
+    ("real-40-workers", ["--settle", "0"], ["{zoo}/forks-40-workers", "{pidfile}"]),
+    ("real-new-style", ["--profile", "new-style", "--socket-activation", "--watchdog", "500"],
+     ["{zoo}/ns-correct"]),
+]
+
+
+def run_real(name, checker, options, command, out):
+    """Run the checker with --trace=PAGE and the JSON report: the events."""
+    page = os.path.join(out, f"{name}.html")
+    argv = [checker, "--format", "json", f"--trace={page}"] + options + ["--"] + command
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    try:
+        events = json.loads(p.stdout).get("trace")
+    except ValueError:
+        events = None
+    if not case(f"{name}: the checker writes the page and a JSON trace",
+                p.returncode in (0, 1) and isinstance(events, list) and events and
+                os.path.exists(page), f"status {p.returncode}: {p.stderr.strip()[:500]}"):
+        return None
+    return events
+
+
+def check_real_dom(name, out, events, chrome, profile):
+    """The page of a real run against its JSON report: a lane per process,
+    one marker per event, of the same kinds, as many failures marked."""
+    page = "file://" + os.path.abspath(os.path.join(out, f"{name}.html"))
+    got = run_browser(chrome, ["--dump-dom", page], profile)
+    if not case(f"{name}: chromium renders the page", got is not None and "<svg" in got[0],
+                "timed out" if got is None else got[1][-800:]):
+        return
+    dom_text, err = got
+    dom = Dom()
+    dom.feed(dom_text)
+    case(f"{name}: no script and no error in the browser",
+         dom.scripts == 0 and not dom.handler_attrs and not log_errors(err),
+         f"{dom.scripts} scripts, handlers {dom.handler_attrs}, log: {log_errors(err)[:3]}")
+    real = [e for e in events if e["event"] != "note"]
+    want = Counter({e["pid"]: 1 for e in real if e["event"] != "checker"})
+    lanes = Counter(p for p, _ in dom.lane_pids)
+    case(f"{name}: a lane for every process ({sum(want.values())})", lanes == want,
+         f"missing {sorted((want - lanes).elements())[:10]}, "
+         f"extra {sorted((lanes - want).elements())[:10]}")
+    indices = [i for idx, _, _ in dom.markers for i in idx]
+    kinds = Counter(k for idx, k, _ in dom.markers for _ in idx)
+    case(f"{name}: every event in exactly one marker, of its kind ({len(real)} events)",
+         len(indices) == len(set(indices)) == len(real) and
+         kinds == Counter(e["event"] for e in real),
+         f"{len(indices)} markers ({len(set(indices))} distinct) for {len(real)} events; "
+         f"kinds {dict(kinds - Counter(e['event'] for e in real))} "
+         f"vs {dict(Counter(e['event'] for e in real) - kinds)}")
+    failed = sum(1 for _, _, c in dom.markers if "failed" in c)
+    want_failed = sum(1 for e in real if e.get("check"))
+    notes = sum(1 for e in events if e["event"] == "note")
+    case(f"{name}: failures marked ({want_failed} events, {notes} without an event)",
+         failed == want_failed and dom.pmarks == notes,
+         f"{failed} failed markers, {dom.pmarks} tags; want {want_failed} and {notes}")
+
+
+def real_pages(args, chrome, profile):
+    for name, options, command in REAL_RUNS:
+        command = [a.replace("{zoo}", os.path.abspath(args.zoo))
+                    .replace("{steps}", os.path.abspath(args.steps)) for a in command]
+        events = run_real(name, os.path.abspath(args.checker), options, command, args.out)
+        if events is None:
+            continue
+        check_page_source(name, args.out)
+        if chrome:
+            check_real_dom(name, args.out, events, chrome, profile)
+            screenshot(name, args.out, chrome, profile)
+
+
 def screenshot(name, out, chrome, profile):
     page = os.path.join(out, f"{name}.html")
     m = re.search(r'<svg[^>]* width="(\d+)" height="(\d+)"', read(page))
@@ -334,6 +416,9 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--update-golden", action="store_true")
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--checker", help="also pages of real runs of this checker")
+    ap.add_argument("--zoo", help="the zoo's daemons, for the real runs")
+    ap.add_argument("--steps", help="the skeleton's step programs, for the real runs")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     if not run_sample(args.sample, args.out):
@@ -352,6 +437,8 @@ def main():
     chrome = None if args.no_browser else browser()
     if chrome is None:
         skip("the pages in a browser", "--no-browser" if args.no_browser else "no chromium installed")
+        if args.checker:
+            real_pages(args, None, None)
         return summary()
     become_subreaper()
     profile = tempfile.mkdtemp(prefix="trace-chromium.")
@@ -360,6 +447,8 @@ def main():
             check_dom(name, args.out, manifest, events, chrome, profile)
             if name in GOLDEN_SAMPLES:      # fuzz is 20000 pixels wide, and nonsense
                 screenshot(name, args.out, chrome, profile)
+        if args.checker:
+            real_pages(args, chrome, profile)
     finally:
         sweep()
         shutil.rmtree(profile, ignore_errors=True)
