@@ -48,4 +48,4 @@ checker-asan-check: checker/checker-asan zoo
 	@echo "checker-asan-check: the zoo under a sanitized checker"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 	    UBSAN_OPTIONS=halt_on_error=1:exitcode=99 \
-	    $(PYTHON) tests/zoo/run.py --checker checker/checker-asan --bin tests/zoo/bin
+	    $(PYTHON) tests/zoo/run.py --checker checker/checker-asan --bin tests/zoo/bin --jobs 4

@@ -67,6 +67,9 @@ static void long_label(char *buf, size_t cap, const struct trace_event *e)
             snprintf(buf, cap, "fork failed");
         return;
     case TE_EXEC:
+        /* The program's name: its arguments (a pidfile's path) may hold
+         * slashes too. */
+        d[strcspn(d, " ")] = '\0';
         slash = strrchr(d, '/');
         snprintf(buf, cap, "exec %s", slash && slash[1] ? slash + 1 : d);
         return;

@@ -18,7 +18,12 @@ Verifies, for docs/tutorial/:
     a command line and a verdict (refresh_reports.py fills them);
   - the index's table of steps and checks is the checker's (gen_index.py);
   - every step page has a "Run it yourself" command with its own --step N,
-    and links to its exercise.
+    and links to its exercise;
+  - every picture a page shows (the tutorial's, docs/trace.md's and
+    docs/compare-c-python.md's) is a real PNG, not a tiny or empty one;
+    each picture marker of trace_pictures.py is well-formed and has its
+    image under it; and no picture lies in an img/ directory that no page
+    shows any more.
 Prints one line per check and ends with "N passed, M failed"; exits 1 on any
 failure. Run it after `make` (the checker must be built): make tutorial-check.
 """
@@ -31,6 +36,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+import trace_pictures  # noqa: E402  (its pages, markers and PNG reader)
+
 CHECKER = ROOT / "checker" / "checker"
 INDEX = HERE / "README.md"
 
@@ -180,6 +188,46 @@ def check_step_page(t, page, text):
             f"{page.name}: it links to exercise {n}")
 
 
+IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+MIN_PNG_BYTES = 4096            # a blank or broken screenshot is smaller
+MIN_PNG_SIDE = (300, 120)       # a picture of two lanes at least
+
+
+def check_png(t, page, target):
+    where = f"{page.name}: picture {target}"
+    path = (page.parent / target.split("#")[0]).resolve()
+    if not path.exists():
+        t.check(False, f"{where} exists")
+        return
+    size = trace_pictures.png_size(path)
+    t.check(size is not None and path.stat().st_size >= MIN_PNG_BYTES
+            and size[0] >= MIN_PNG_SIDE[0] and size[1] >= MIN_PNG_SIDE[1],
+            f"{where} is a PNG of a real picture",
+            "not a PNG" if size is None else
+            f"{size[0]}x{size[1]}, {path.stat().st_size} bytes: too small to be a picture")
+
+
+def check_pictures(t):
+    """Every page's images, its picture markers, and no stray picture."""
+    shown = set()
+    for page in trace_pictures.PAGES:
+        text = page.read_text()
+        for target in IMAGE.findall(text):
+            if not re.match(r"[a-z]+:", target):
+                check_png(t, page, target)
+                shown.add((page.parent / target).resolve())
+        for line, name, moments, png in trace_pictures.markers(page):
+            t.check(moments is not None and png is not None,
+                    f"{page.name}:{line}: the picture marker of {name} is well-formed, "
+                    "its image under it", "show= takes start, second, stale, hangup, stop "
+                    "or all; the next line must be ![...](FILE.png)")
+    folders = {p.parent / "img" for p in trace_pictures.PAGES}
+    strays = sorted(str(p.relative_to(ROOT)) for d in folders if d.is_dir()
+                    for p in d.glob("*.png") if p.resolve() not in shown)
+    t.check(not strays, "every picture in an img/ directory is shown by a page",
+            f"shown by none (remove them): {strays}")
+
+
 def check_index_table(t):
     sys.path.insert(0, str(HERE))
     import gen_index
@@ -222,6 +270,7 @@ def main():
             check_step_page(t, page, text)
     if listing is not None:
         check_index_table(t)
+    check_pictures(t)
     print(f"{t.passed} passed, {t.failed} failed")
     return 1 if t.failed else 0
 

@@ -16,7 +16,9 @@ the listed IDs and the verdict, with "[...]" where lines were left out;
 puts at the step of NAME+stepN, whichever they are; "ids=@facets", for a
 --compare report, its two command lines and its table of facets), and the
 exit status.
-NAME says what is checked (see candidate_args()); NAME+stepN adds --step N. Each candidate
+NAME says what is checked (see candidate_args()); NAME+stepN adds --step N,
+NAME+trace --trace, whose timeline "ids=@trace" keeps (the command line, the
+report's first line, and the timeline after the report). Each candidate
 runs once per refresh, so every excerpt of it on every page comes from the
 same run. Scratch directories are shown as /tmp/checker.XXXXXX; pids and
 timings are left as they came.
@@ -72,7 +74,11 @@ def _exercise_start(name):
 def candidate_args(name):
     """The checker's arguments for a report NAME, or None if unknown.
 
-    NAME+stepN is NAME judged with --step N, the student's view."""
+    NAME+stepN is NAME judged with --step N, the student's view; NAME+trace
+    is NAME with --trace, its timeline printed after the report."""
+    if name.endswith("+trace"):
+        args = candidate_args(name[:-len("+trace")])
+        return None if args is None else ["--trace"] + args
     base, _, step = name.partition("+step")
     if step:
         args = candidate_args(base)
@@ -175,12 +181,27 @@ def facets(lines):
     return heads + ["  [...]"] + lines[start:]
 
 
+def timeline(lines):
+    """A --trace report's first line and its timeline, the report between
+    them left out."""
+    try:
+        start = next(i for i, l in enumerate(lines) if l.startswith("trace: "))
+    except StopIteration:
+        raise SystemExit("refresh_reports: fatal: ids=@trace, but no timeline (NAME+trace?)")
+    end = len(lines)
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[:1] + ["  [...]"] + lines[start:end]
+
+
 def excerpt(lines, ids):
     """The header, the blocks of the given check IDs and the verdict."""
     if not ids:
         return lines
     if ids == ["@facets"]:
         return facets(lines)
+    if ids == ["@trace"]:
+        return timeline(lines)
     keep, current = [], None
     for i, line in enumerate(lines):
         m = CHECK_LINE.match(line)
@@ -254,7 +275,7 @@ def main():
                              text=True).stdout.strip()
     stamp = f"{datetime.date.today().isoformat()}, {version}"
     runs = {}
-    for page in args.pages or sorted(HERE.glob("*.md")):
+    for page in args.pages or sorted(HERE.glob("*.md")) + [ROOT / "docs" / "trace.md"]:
         lines, changed = refresh_page(page, runs, stamp)
         print(f"{'changed' if changed else 'same   '} {page.name}")
         if not args.dry_run:

@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import grade  # noqa: E402  (beside this file)
 
-PARALLEL_RUNS = 4           # checker runs mostly wait: settle times, timeouts
+PARALLEL_RUNS = 6           # checker runs mostly wait: settle times, timeouts
 
 
 def read_table(path):

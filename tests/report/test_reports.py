@@ -11,6 +11,7 @@
 Each case prints "ok NAME" or "FAIL NAME: why"; the last line is
 "N passed, M failed".
 """
+import concurrent.futures
 import json
 import os
 import re
@@ -132,8 +133,11 @@ def test_steps(steps, tmp):
     names = sorted(f for f in os.listdir(STEPS) if re.match(r"\d\d-", f))
     # Step 12 (new-style) is the reference's own `run` mode, not a step program.
     case("step: one program per classic tutorial step", len(names) == len(steps) - 1, names)
-    for n, name in enumerate(names, 1):
-        p = checker(*step_command(n, name), tmp=tmp)
+    # Checker runs mostly wait (settle times, the daemons' own pace): four at once.
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        runs = list(pool.map(lambda nn: checker(*step_command(*nn), tmp=tmp),
+                             enumerate(names, 1)))
+    for (n, name), p in zip(enumerate(names, 1), runs):
         nxt = f"next: step {n + 1}, {steps[n]['title']}: read {steps[n]['page']}" \
             if n < len(steps) else "next: nothing: every step is done"
         case(f"step {n}: {name} passes --step {n} and is told the next step",
