@@ -77,6 +77,10 @@ struct result {
 
 /* What a judge needs besides the evidence: the options that set the
  * expectations (umask, cwd). */
+/* What in a trace explains a failure of check (trace_explain*.c). */
+struct explain;
+typedef void explain_fn(struct explain *x, int check);
+
 typedef void judge_fn(const struct evidence *ev, const struct options *opt,
                       struct result *r);
 
@@ -93,6 +97,7 @@ struct check {
     unsigned required;          /* bit (1 << profile) set: the profile requires it */
     unsigned needs;             /* enum need bits */
     judge_fn *judge;
+    explain_fn *explain;        /* --trace: marks what in the trace explains a failure */
 };
 
 /* The steps of the tutorial (docs/tutorial/), which --step counts in. */

@@ -228,7 +228,7 @@ void judge_umask(const struct evidence *ev, const struct options *opt, struct re
 /* Why an open standard descriptor is wrong, or NULL. A regular file open
  * for reading and writing is the daemon's data (a state file, the
  * pidfile): a stray printf must never land in it. */
-static const char *stdio_fault(const struct fd_seen *f)
+const char *stdio_fault(const struct fd_seen *f)
 {
     if (f->is_launch_tty)
         return "the launch terminal";

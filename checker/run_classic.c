@@ -241,6 +241,13 @@ static pid_t dead_pid(void)
     return pid;
 }
 
+/* The pid a crash would leave in the pidfile: the first daemon's, once
+ * the checker has reaped it (so certainly dead); else a dead child's. */
+static pid_t stale_pid(struct run *r)
+{
+    return tracker_end_of(&r->t, &r->daemon) ? r->daemon.pid : dead_pid();
+}
+
 /* Replace the pidfile with one naming pid. unlink removes a symlink
  * itself, and O_EXCL|O_NOFOLLOW refuses whatever appears meanwhile. */
 static int write_stale_pidfile(const char *path, pid_t pid)
@@ -274,7 +281,7 @@ static int phase_stale(struct run *r)
 
     if (!ev->has_pidfile || !ev->launch.exited || !r->have_daemon)
         return 0;
-    ev->stale_pid = dead_pid();
+    ev->stale_pid = stale_pid(r);
     if (ev->stale_pid < 0)
         return run_fail(r, "unable to fork a process to take a dead pid from: %s", strerror(errno));
     if (write_stale_pidfile(ev->pidfile_path, ev->stale_pid) < 0)

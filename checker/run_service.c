@@ -78,6 +78,11 @@ static int service_setup(struct run *r)
 {
     const char *env, *step;
 
+    /* A service that gives up root before it notifies (squid's workers
+     * run as proxy) must reach the socket in the scratch directory. */
+    if (r->opt->notify != NOTIFY_ABSTRACT && scratch_searchable(&r->sc) < 0)
+        return run_fail(r, "unable to open the scratch directory %s to the service's users: "
+                        "fchmod: %s", r->sc.root, strerror(errno));
     env = notify_open(r->notify, r->opt->notify == NOTIFY_ABSTRACT, r->sc.root, r->start_ms);
     if (!env)
         return run_fail(r, "unable to make the NOTIFY_SOCKET %s: %s",

@@ -38,6 +38,22 @@ int scratch_create(struct scratch *s)
     return -1;
 }
 
+int scratch_searchable(const struct scratch *s)
+{
+    int fd = open(s->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fchmod(fd, 0711);
+    if (rc < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return close(fd);
+}
+
 /* Empty the directory open on dfd (closed here), depth-first. unlinkat
  * removes a symlink itself, never its target; O_NOFOLLOW keeps the walk
  * from entering a linked directory. */

@@ -330,7 +330,7 @@ class Runner:
     def run(self, index, case):
         casedir = os.path.join(self.root, f"{index:02d}-{case.name}")
         tmpdir = self.shared_tmpdir or os.path.join(casedir, "tmp")
-        os.makedirs(casedir if self.shared_tmpdir else tmpdir, mode=0o700)
+        os.makedirs(casedir if self.shared_tmpdir else tmpdir, mode=0o711)
         with open(os.path.join(casedir, "not-executable"), "w") as f:
             f.write("#!/bin/sh\nexit 0\n")
         os.chmod(os.path.join(casedir, "not-executable"), 0o644)
@@ -498,6 +498,9 @@ def main():
         cases = [c for c in cases if c.name in args.cases]
 
     root = tempfile.mkdtemp(prefix="zoo.")
+    # Searchable by all (not listable), as /tmp is: a service that gives up
+    # root must reach its NOTIFY_SOCKET in a checker's scratch directory.
+    os.chmod(root, 0o711)
 
     def cleanup():
         shutil.rmtree(root, ignore_errors=True)
