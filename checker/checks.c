@@ -483,12 +483,25 @@ static void skip_with(struct result *r, const char *fmt, ...)
     va_end(ap);
 }
 
+int check_judged_elsewhere(const struct check *c, enum profile p)
+{
+    if (c->judged & (1u << p) || p == PROFILE_NEW_STYLE)
+        return -1;
+    for (int q = 0; q < PROFILE_COUNT; q++)
+        if (c->judged & (1u << q))
+            return q;
+    return -1;
+}
+
 /* Why a profile does not judge a check. */
 static const char *not_judged_reason(const struct check *c, enum profile p)
 {
-    if (p == PROFILE_NEW_STYLE)
+    int elsewhere = check_judged_elsewhere(c, p);
+
+    if (elsewhere < 0)
         return "(not in the new-style profile: the service manager does this)";
-    return c->judged == NEW ? "(a new-style check: --profile new-style)" : "(not in this profile)";
+    return elsewhere == PROFILE_NEW_STYLE ? "(a new-style check: --profile new-style)"
+                                          : "(not in this profile)";
 }
 
 void checks_judge_all(const struct evidence *ev, const struct options *opt,

@@ -125,6 +125,12 @@ const struct check *check_find(const char *id);
  * was seen of it before it died depends on when one looked. */
 int daemon_lived(const struct evidence *ev);
 
+/* The profile a student is sent to for a check that profile p does not
+ * judge (a new-style check under sysv or seed: new-style), or -1: p
+ * judges it, or p is new-style and the check is the service manager's
+ * business, not the service's. */
+int check_judged_elsewhere(const struct check *c, enum profile p);
+
 /* Why a check skips when a need is not met. */
 const char *need_reason(enum need n);
 

@@ -56,9 +56,11 @@ CHECK_IDS = [
 STATUSES = {"pass", "fail", "warn", "skip"}
 FAILED = {"fail", "warn"}
 REPORT_FIELDS = {"verdict", "profile", "command", "daemon", "checks", "elapsed_ms"}
-# Added beside the contract's: "step" with --step; "notify" and "journal" under
-# new-style ("notify_not_kept" past the kept datagrams); "trace" with --trace.
-REPORT_FIELDS_ADDED = {"step", "notify", "notify_not_kept", "journal", "trace"}
+# Added beside the contract's: "step" and "judged_elsewhere" with --step;
+# "notify" and "journal" under new-style ("notify_not_kept" past the kept
+# datagrams); "trace" with --trace.
+REPORT_FIELDS_ADDED = {"step", "judged_elsewhere", "notify", "notify_not_kept", "journal",
+                       "trace"}
 DAEMON_FIELDS = {"pid", "sid", "pgid", "ppid", "tty_nr", "cwd", "umask", "fds", "pidfile"}
 # Present when the checker saw the daemon end: {"status": N} or {"signal": NAME}.
 DAEMON_FIELDS_ADDED = {"exit"}
