@@ -512,7 +512,7 @@ int tracker_pidfd_ending(const struct tracker *t, const struct tracked *p)
 
 int tracker_signal(struct tracker *t, const struct tracked *p, int sig)
 {
-    int fd = tracker_pidfd(t, p), r;
+    int fd = p->state == 'Z' ? tracker_pidfd_ending(t, p) : tracker_pidfd(t, p), r;
 
     if (fd < 0)
         return -1;
@@ -591,6 +591,14 @@ const struct ended *tracker_end_of(const struct tracker *t, const struct tracked
 
 /* ---------------------------------------------------------------- sweep */
 
+/* A leader whose main thread has ended shows as a zombie while its other
+ * threads run on: for the sweep it is alive, and a signal to it reaches
+ * them all. */
+static int leads_live_threads(const struct tracked *p)
+{
+    return p->state == 'Z' && proc_has_other_threads(p->pid) == 1;
+}
+
 /* Signal every live process of the run; wait until they are gone or the
  * deadline passes. A process already on its way out is waited for, not
  * signalled, and, when `alive` is given, not counted: it is not left
@@ -605,7 +613,7 @@ static int signal_all(struct tracker *t, int sig, long deadline, struct procset 
     for (size_t i = 0; i < now.n; i++) {
         const struct tracked *p = &now.v[i];
 
-        if (!tracked_alive(p) || (alive && ending(t, p)))
+        if (!(tracked_alive(p) || leads_live_threads(p)) || (alive && ending(t, p)))
             continue;
         count++;
         if (alive && procset_add(alive, p) < 0) {
