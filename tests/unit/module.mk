@@ -26,7 +26,7 @@ UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/judges_pidf
 UNIT_OBJS_check_tracker := checker/tracker.o checker/scan.o checker/procset.o checker/proc.o checker/fdio.o
 UNIT_OBJS_check_run     := $(CHECKER_LIB_OBJS)
 UNIT_OBJS_check_notify  := checker/notify.o checker/utf8.o checker/fdio.o $(UNIT_HELPER_OBJS)
-UNIT_OBJS_check_tracer  := checker/tracer.o checker/trace.o checker/trace_words.o checker/text.o \
+UNIT_OBJS_check_tracer  := checker/tracer.o checker/tracer_calls.o checker/trace.o checker/trace_words.o checker/text.o \
                            checker/proc.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_trace_explain := checker/trace_explain.o checker/trace_explain_life.o \
                            checker/trace_explain_state.o checker/trace_explain_pidfile.o \
