@@ -1238,6 +1238,9 @@ static void on_name_exit(struct tracer *tr, struct ttask *t, struct tproc *p, in
     };
     int how = t->aux >= TU_REMOVED && t->aux <= TU_ELSEWHERE ? (int)t->aux : TU_REMOVED;
 
+    /* RENAME_NOREPLACE refused: nothing changed, and mv tries it first. */
+    if (how == TU_REPLACED && err == EEXIST)
+        return;
     event_arg(tr, record(tr, p, TE_UNLINK, err ? -err : 0, "%s, %s: %s", t->path, how_words[how],
                          err ? err_name(err) : "done"), how);
 }
