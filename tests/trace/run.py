@@ -564,8 +564,11 @@ def check_asan(tally, env, bindir):
     for mode, args, opts in (("filter", ["workers", "{pidfile}", "40"], ["--second", "--stale"]),
                              ("syscall", ["classic", "{pidfile}"], ["--second", "--stale"]),
                              ("filter", ["forkloop", "{pidfile}", "200"],
-                              ["--max-events", "50", "--max-procs", "20", "--max-tasks", "8"])):
+                              ["--max-events", "50", "--max-procs", "20", "--max-tasks", "8"]),
+                             ("syscall", ["hardy", "{pidfile}"],
+                              ["--stop", "{tdaemon} stop-loop {pidfile}"])):
         problems = []
+        opts = [o.replace("{tdaemon}", tdaemon) for o in opts]
         run = harness(opts + ["--mode", mode, "--", tdaemon] + args, env, bindir, asan=True)
         left_nothing(run, problems.append)
         tally.result(f"asan {args[0]} ({mode}, {env.name})", problems)

@@ -466,7 +466,8 @@ static int stop_loop(const char *pidfile)
         fail("open the pidfile");
     n = read(fd, text, sizeof text - 1);
     close(fd);
-    if (n <= 0 || (pid = (pid_t)atoi(text)) <= 0)
+    pid = n > 0 ? (pid_t)atoi(text) : 0;
+    if (pid <= 0)
         fail("read the pidfile");
     pidfd = pidfd_open(pid, 0);
     for (int i = 0; i < LOOP_MAX; i++) {
