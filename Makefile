@@ -63,9 +63,14 @@ demo: all $(DEMO_TARGETS)
 	@echo "\$$ checker --stop-command 'python3 skeleton/python/mydaemon.py stop --pidfile {pidfile}' -- python3 skeleton/python/mydaemon.py start --pidfile {pidfile}"
 	@checker/checker --stop-command '$(PYTHON) skeleton/python/mydaemon.py stop --pidfile {pidfile}' \
 	    -- $(PYTHON) skeleton/python/mydaemon.py start --pidfile {pidfile} || true
-	@echo; echo "== 3. A broken daemon: the seed tutorial's C recipe, as published"
-	@echo "\$$ checker -- skeleton/c/steps/bin/seed-as-published"
-	@checker/checker --timeout 2 -- skeleton/c/steps/bin/seed-as-published || true
+	@echo; echo "== 3. The reference as a new-style service, started as a service manager would"
+	@echo "\$$ checker --profile new-style --socket-activation --watchdog 200 -- skeleton/c/mydaemon run"
+	@checker/checker --profile new-style --socket-activation --watchdog 200 \
+	    -- skeleton/c/mydaemon run || true
+	@echo; echo "== 4. A broken daemon: the seed tutorial's C recipe, as published, with the trace"
+	@echo "   of what each of its processes did (--trace=FILE.html also draws it)"
+	@echo "\$$ checker --trace -- skeleton/c/steps/bin/seed-as-published"
+	@checker/checker --timeout 2 --trace -- skeleton/c/steps/bin/seed-as-published || true
 
 deps:
 	@./tests/deps.sh

@@ -8,6 +8,7 @@
 
 #include "checks.h"
 #include "judges.h"
+#include "trace_explain_parts.h"
 
 #define SYSV (1u << PROFILE_SYSV)
 #define SEED (1u << PROFILE_SEED)
@@ -28,7 +29,7 @@ const struct check checks[CK_COUNT] = {
         "if os.fork() > 0: os._exit(0)  (os._exit skips atexit handlers and buffered "
         "output that belong to the child).",
         CLASSIC, CLASSIC, 0,
-        judge_launcher_exits },
+        judge_launcher_exits, ex_launcher_exits },
     [CK_DAEMON_RUNNING] = {
         "daemon-running", 1, "the big loop",
         "",
@@ -40,7 +41,7 @@ const struct check checks[CK_COUNT] = {
         "End in a loop around signal.pause() or selectors; log fatal errors with "
         "syslog.syslog(syslog.LOG_ERR, ...).",
         ALL, CLASSIC | NEW, 0,
-        judge_daemon_running },
+        judge_daemon_running, ex_daemon_running },
     [CK_NO_CTTY] = {
         "no-ctty", 4, "setsid",
         "6: setsid() in the child",
@@ -51,7 +52,7 @@ const struct check checks[CK_COUNT] = {
         "setsid fails in a process group leader.",
         "os.setsid() in the child after the first fork.",
         CLASSIC, CLASSIC, NEED_DAEMON,
-        judge_no_ctty },
+        judge_no_ctty, ex_session },
     [CK_NEW_SESSION] = {
         "new-session", 4, "setsid",
         "6: setsid() in the child",
@@ -60,7 +61,7 @@ const struct check checks[CK_COUNT] = {
         "Call setsid() after the first fork and check that it did not return -1.",
         "os.setsid() after the first fork (it raises OSError on failure).",
         CLASSIC, CLASSIC, NEED_DAEMON,
-        judge_new_session },
+        judge_new_session, ex_session },
     [CK_NOT_SESSION_LEADER] = {
         "not-session-leader", 8, "a second fork",
         "7, 8: fork again, the first child exits",
@@ -71,7 +72,7 @@ const struct check checks[CK_COUNT] = {
         "After setsid(): pid = fork(); if (pid < 0) _exit(1); if (pid > 0) _exit(0);",
         "After os.setsid(): if os.fork() > 0: os._exit(0)",
         CLASSIC, SYSV, NEED_DAEMON,
-        judge_not_session_leader },
+        judge_not_session_leader, ex_not_session_leader },
     [CK_SURVIVES_HANGUP] = {
         "survives-hangup", 4, "setsid",
         "6: setsid() in the child",
@@ -82,7 +83,7 @@ const struct check checks[CK_COUNT] = {
         "SIGHUP only hides the problem.",
         "os.setsid() in a child of the launcher, then a second os.fork().",
         CLASSIC, CLASSIC, NEED_DAEMON,
-        judge_survives_hangup },
+        judge_survives_hangup, ex_survives_hangup },
     [CK_CWD] = {
         "cwd", 5, "chdir",
         "11: change to the root directory",
@@ -92,7 +93,7 @@ const struct check checks[CK_COUNT] = {
         "if (chdir(\"/\") < 0) { syslog(LOG_ERR, \"chdir: %m\"); _exit(1); }",
         "os.chdir(\"/\")",
         CLASSIC, CLASSIC, NEED_DAEMON,
-        judge_cwd },
+        judge_cwd, ex_cwd },
     [CK_UMASK] = {
         "umask", 2, "umask",
         "10: reset the umask to 0",
@@ -103,7 +104,7 @@ const struct check checks[CK_COUNT] = {
         " fchmod(fd, 0644).",
         "os.umask(0); then os.open(path, flags, 0o644) or os.fchmod(fd, 0o644).",
         CLASSIC, CLASSIC, NEED_DAEMON | NEED_STATUS,
-        judge_umask },
+        judge_umask, ex_umask },
     [CK_STDIO] = {
         "stdio", 6, "close the standard descriptors",
         "9: connect /dev/null to 0, 1 and 2",
@@ -118,7 +119,7 @@ const struct check checks[CK_COUNT] = {
         "open, and a stray printf lands in that file.",
         "fd = os.open(os.devnull, os.O_RDWR); for n in (0, 1, 2): os.dup2(fd, n)",
         CLASSIC, CLASSIC, NEED_DAEMON,
-        judge_stdio },
+        judge_stdio, ex_stdio },
     [CK_NO_INHERITED_FDS] = {
         "no-inherited-fds", 11, "(not in the seed)",
         "1: close all open descriptors but 0, 1, 2",
@@ -130,7 +131,7 @@ const struct check checks[CK_COUNT] = {
         "os.closerange(3, os.sysconf(\"SC_OPEN_MAX\")) uses close_range on Linux; or "
         "close what os.listdir(\"/proc/self/fd\") lists.",
         CLASSIC, SYSV, NEED_DAEMON,
-        judge_no_inherited_fds },
+        judge_no_inherited_fds, ex_no_inherited_fds },
     [CK_SIGNALS_RESET] = {
         "signals-reset", 11, "(not in the seed)",
         "2, 3: reset signal handlers and the signal mask",
@@ -142,7 +143,7 @@ const struct check checks[CK_COUNT] = {
         "signal.pthread_sigmask(signal.SIG_SETMASK, []); and signal.signal(s, "
         "signal.SIG_DFL) for s in signal.valid_signals() (but SIGKILL, SIGSTOP).",
         CLASSIC, SYSV, NEED_DAEMON | NEED_STATUS,
-        judge_signals_reset },
+        judge_signals_reset, ex_signals_reset },
     [CK_PIDFILE_EXISTS] = {
         "pidfile-exists", 9, "the pidfile",
         "12, 14, 15: write the pidfile, then notify the original process, which exits",
@@ -154,7 +155,7 @@ const struct check checks[CK_COUNT] = {
         "r, w = os.pipe() before the first fork; the launcher waits in os.read(r, 1); the"
         " daemon writes the pidfile, then os.write(w, b\"1\").",
         ALL, CLASSIC, NEED_PIDFILE | NEED_LAUNCH_EXITED,
-        judge_pidfile_exists },
+        judge_pidfile_exists, ex_pidfile_exists },
     [CK_PIDFILE_CONTENT] = {
         "pidfile-content", 9, "the pidfile",
         "12: write the daemon's pid to a pidfile",
@@ -165,7 +166,7 @@ const struct check checks[CK_COUNT] = {
         " seed's \"/n\".",
         "After the last fork: os.write(fd, f\"{os.getpid()}\\n\".encode())",
         ALL, CLASSIC, NEED_PIDFILE | NEED_PIDFILE_SEEN | NEED_PIDFILE_FILE | NEED_DAEMON,
-        judge_pidfile_content },
+        judge_pidfile_content, ex_pidfile_content },
     [CK_PIDFILE_SAFE] = {
         "pidfile-safe", 9, "the pidfile",
         "12: write the daemon's pid to a pidfile",
@@ -176,7 +177,7 @@ const struct check checks[CK_COUNT] = {
         "fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644); os.fchmod(fd,"
         " 0o644)",
         ALL, SYSV, NEED_PIDFILE | NEED_PIDFILE_SEEN,
-        judge_pidfile_safe },
+        judge_pidfile_safe, ex_pidfile_safe },
     [CK_PIDFILE_LOCKED] = {
         "pidfile-locked", 9, "the pidfile",
         "12: a race-free pidfile",
@@ -189,7 +190,7 @@ const struct check checks[CK_COUNT] = {
         "In the final process: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB) and keep fd"
         " open for life.",
         ALL, 0, NEED_PIDFILE | NEED_PIDFILE_SEEN | NEED_PIDFILE_FILE | NEED_DAEMON,
-        judge_pidfile_locked },
+        judge_pidfile_locked, ex_pidfile_locked },
     [CK_SINGLE_INSTANCE] = {
         "single-instance", 9, "start(): is it already running?",
         "12: the pidfile makes a second start fail",
@@ -202,7 +203,7 @@ const struct check checks[CK_COUNT] = {
         "When lockf raises BlockingIOError, exit 1 naming the running pid, and leave the "
         "file as it is.",
         CLASSIC, SYSV, NEED_DAEMON,
-        judge_single_instance },
+        judge_single_instance, ex_single_instance },
     [CK_STALE_PIDFILE] = {
         "stale-pidfile", 11, "start(): the stale pidfile",
         "12: update the pidfile only when its pid is gone",
@@ -214,7 +215,7 @@ const struct check checks[CK_COUNT] = {
         "If lockf succeeds the file is stale: os.ftruncate(fd, 0), then write the new "
         "pid.",
         CLASSIC, SYSV, NEED_PIDFILE | NEED_DAEMON,
-        judge_stale_pidfile },
+        judge_stale_pidfile, ex_stale_pidfile },
     [CK_NO_ZOMBIES] = {
         "no-zombies", 7, "the big loop",
         "",
@@ -226,7 +227,7 @@ const struct check checks[CK_COUNT] = {
         "On SIGCHLD, in the loop: os.waitpid(-1, os.WNOHANG) until it returns (0, 0) or "
         "raises ChildProcessError.",
         ALL, SYSV | NEW, NEED_DAEMON,
-        judge_no_zombies },
+        judge_no_zombies, ex_no_zombies },
     [CK_STOPS_ON_SIGTERM] = {
         "stops-on-sigterm", 10, "stop()",
         "",
@@ -238,7 +239,7 @@ const struct check checks[CK_COUNT] = {
         "signal.signal(signal.SIGTERM, handler) where handler raises SystemExit (or sets "
         "a flag the loop reads); clean up in a finally block.",
         ALL, CLASSIC | NEW, NEED_STOP_RAN,
-        judge_stops_on_sigterm },
+        judge_stops_on_sigterm, ex_stops_on_sigterm },
     [CK_PIDFILE_REMOVED] = {
         "pidfile-removed", 10, "delpid()",
         "",
@@ -250,7 +251,7 @@ const struct check checks[CK_COUNT] = {
         "os.unlink(pidfile) in the finally block the SIGTERM handler leads to -- the "
         "seed's atexit.register(delpid) never runs on SIGTERM.",
         ALL, CLASSIC, NEED_PIDFILE | NEED_STOP_RAN | NEED_STOPPED,
-        judge_pidfile_removed },
+        judge_pidfile_removed, ex_pidfile_removed },
     [CK_NO_LEFTOVERS] = {
         "no-leftovers", 10, "stop()",
         "",
@@ -262,7 +263,7 @@ const struct check checks[CK_COUNT] = {
         "On SIGTERM, os.kill(child, signal.SIGTERM) for each child, and os.waitpid() each"
         " before exiting.",
         ALL, SYSV | NEW, 0,
-        judge_no_leftovers },
+        judge_no_leftovers, ex_no_leftovers },
     [CK_STDIO_OPEN] = {
         "stdio-open", 6, "close the standard descriptors",
         "9: connect /dev/null to 0, 1 and 2",
@@ -275,7 +276,7 @@ const struct check checks[CK_COUNT] = {
         "fd = os.open(os.devnull, os.O_RDWR); for n in (0, 1, 2): os.dup2(fd, n); and "
         "os.close(fd) if fd > 2 -- never leave 0-2 closed.",
         CLASSIC, SYSV, NEED_DAEMON,
-        judge_stdio_open },
+        judge_stdio_open, ex_stdio_open },
     [CK_STOP_COMMAND] = {
         "stop-command", 10, "stop()",
         "",
@@ -290,7 +291,7 @@ const struct check checks[CK_COUNT] = {
         "os.kill(pid, signal.SIGTERM), then wait with a bound until os.kill(pid, 0) raises"
         " ProcessLookupError; sys.exit(0) once it ended, sys.exit(1) otherwise.",
         ALL, SYSV, NEED_STOP_COMMAND | NEED_STOP_RAN,
-        judge_stop_command },
+        judge_stop_command, ex_stop_command },
     [CK_STAYS_FOREGROUND] = {
         "stays-foreground", 12, "(not in the seed)",
         "new-style: do not fork away, stay in the foreground",
@@ -302,7 +303,7 @@ const struct check checks[CK_COUNT] = {
         "Under a service manager, skip the Daemon class's daemonize(): call run() in the "
         "started process.",
         NEW, NEW, NEED_DAEMON,
-        judge_stays_foreground },
+        judge_stays_foreground, ex_stays_foreground },
     [CK_NOTIFY_READY] = {
         "notify-ready", 12, "(not in the seed)",
         "new-style: notify the manager when ready (sd_notify READY=1)",
@@ -317,7 +318,7 @@ const struct check checks[CK_COUNT] = {
         "sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); sock.sendto(b\"READY=1\", "
         "addr), addr being $NOTIFY_SOCKET with a leading '@' replaced by '\\0'.",
         NEW, NEW, 0,
-        judge_notify_ready },
+        judge_notify_ready, ex_notify_ready },
     [CK_NOTIFY_STOPPING] = {
         "notify-stopping", 12, "(not in the seed)",
         "new-style: say STOPPING=1 when stopping",
@@ -327,7 +328,7 @@ const struct check checks[CK_COUNT] = {
         "In the SIGTERM path of the main loop: send \"STOPPING=1\", clean up, return 0.",
         "In the SIGTERM handler's flag path: send b\"STOPPING=1\", clean up, sys.exit(0).",
         NEW, 0, NEED_STOP_RAN,
-        judge_notify_stopping },
+        judge_notify_stopping, ex_notify_stopping },
     [CK_RELOAD_ON_SIGHUP] = {
         "reload-on-sighup", 12, "(not in the seed)",
         "new-style: reload on SIGHUP",
@@ -341,7 +342,7 @@ const struct check checks[CK_COUNT] = {
         "signal.signal(signal.SIGHUP, handler) setting a flag; in the loop send RELOADING=1"
         " with MONOTONIC_USEC=time.monotonic_ns() // 1000, reload, then READY=1.",
         NEW, 0, NEED_DAEMON,
-        judge_reload_on_sighup },
+        judge_reload_on_sighup, ex_reload_on_sighup },
     [CK_SOCKET_ACTIVATION] = {
         "socket-activation", 12, "(not in the seed)",
         "new-style: take the listening socket from the manager (sd_listen_fds)",
@@ -356,7 +357,7 @@ const struct check checks[CK_COUNT] = {
         "If os.environ.get(\"LISTEN_PID\") == str(os.getpid()): sock = socket.socket("
         "fileno=3) and accept() on it; del the LISTEN_* variables.",
         NEW, NEW, NEED_SOCKET_ACTIVATION | NEED_DAEMON,
-        judge_socket_activation },
+        judge_socket_activation, ex_socket_activation },
     [CK_WATCHDOG] = {
         "watchdog", 12, "(not in the seed)",
         "new-style: ping the watchdog (sd_watchdog_enabled)",
@@ -370,7 +371,7 @@ const struct check checks[CK_COUNT] = {
         "When WATCHDOG_USEC is set, send b\"WATCHDOG=1\" from the main loop every "
         "int(WATCHDOG_USEC) / 2e6 seconds (the selector's timeout).",
         NEW, NEW, NEED_WATCHDOG | NEED_DAEMON,
-        judge_watchdog },
+        judge_watchdog, ex_watchdog },
     [CK_LOGS_TO_STDERR] = {
         "logs-to-stderr", 12, "(not in the seed)",
         "new-style: log to stderr, the journal",
@@ -381,7 +382,7 @@ const struct check checks[CK_COUNT] = {
         "\"<3>\" prefix gives the priority, sd-daemon(3)).",
         "Leave sys.stderr as it is and log to it (logging.StreamHandler()).",
         NEW, 0, NEED_DAEMON,
-        judge_logs_to_stderr },
+        judge_logs_to_stderr, ex_logs_to_stderr },
 };
 
 const struct step steps[STEP_COUNT] = {
@@ -482,12 +483,25 @@ static void skip_with(struct result *r, const char *fmt, ...)
     va_end(ap);
 }
 
+int check_judged_elsewhere(const struct check *c, enum profile p)
+{
+    if (c->judged & (1u << p) || p == PROFILE_NEW_STYLE)
+        return -1;
+    for (int q = 0; q < PROFILE_COUNT; q++)
+        if (c->judged & (1u << q))
+            return q;
+    return -1;
+}
+
 /* Why a profile does not judge a check. */
 static const char *not_judged_reason(const struct check *c, enum profile p)
 {
-    if (p == PROFILE_NEW_STYLE)
+    int elsewhere = check_judged_elsewhere(c, p);
+
+    if (elsewhere < 0)
         return "(not in the new-style profile: the service manager does this)";
-    return c->judged == NEW ? "(a new-style check: --profile new-style)" : "(not in this profile)";
+    return elsewhere == PROFILE_NEW_STYLE ? "(a new-style check: --profile new-style)"
+                                          : "(not in this profile)";
 }
 
 void checks_judge_all(const struct evidence *ev, const struct options *opt,

@@ -77,6 +77,10 @@ struct result {
 
 /* What a judge needs besides the evidence: the options that set the
  * expectations (umask, cwd). */
+/* What in a trace explains a failure of check (trace_explain*.c). */
+struct explain;
+typedef void explain_fn(struct explain *x, int check);
+
 typedef void judge_fn(const struct evidence *ev, const struct options *opt,
                       struct result *r);
 
@@ -93,6 +97,7 @@ struct check {
     unsigned required;          /* bit (1 << profile) set: the profile requires it */
     unsigned needs;             /* enum need bits */
     judge_fn *judge;
+    explain_fn *explain;        /* --trace: marks what in the trace explains a failure */
 };
 
 /* The steps of the tutorial (docs/tutorial/), which --step counts in. */
@@ -119,6 +124,12 @@ const struct check *check_find(const char *id);
  * daemon that ended on its own is judged by daemon-running alone: what
  * was seen of it before it died depends on when one looked. */
 int daemon_lived(const struct evidence *ev);
+
+/* The profile a student is sent to for a check that profile p does not
+ * judge (a new-style check under sysv or seed: new-style), or -1: p
+ * judges it, or p is new-style and the check is the service manager's
+ * business, not the service's. */
+int check_judged_elsewhere(const struct check *c, enum profile p);
 
 /* Why a check skips when a need is not met. */
 const char *need_reason(enum need n);

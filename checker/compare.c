@@ -18,6 +18,20 @@ struct facet {
     void (*show)(const struct evidence *ev, char *out, size_t cap);
 };
 
+/* Who the daemon's parent is. The checker adopts every orphan of a run (a
+ * child subreaper), but under new-style it also starts the service
+ * itself, as a manager does: that process is its child, not an orphan. */
+static const char *parent_word(const struct evidence *ev)
+{
+    const struct proc_stat *st = &ev->daemon.st;
+
+    if (st->ppid != ev->checker_pid)
+        return "parent alive";
+    if (ev->svc.ran && st->pid == ev->svc.started)
+        return "the manager's child";
+    return "orphan";
+}
+
 /* Relations, not pids: pids differ between any two runs. */
 static void show_session(const struct evidence *ev, char *out, size_t cap)
 {
@@ -26,7 +40,7 @@ static void show_session(const struct evidence *ev, char *out, size_t cap)
     snprintf(out, cap, "%s, %s, %s", st->session == st->pid ? "session leader"
              : st->session == ev->launch_sid ? "launcher's session" : "own session",
              st->pgrp == st->pid ? "group leader" : st->pgrp == st->session ? "pgid = sid"
-             : "other group", st->ppid == ev->checker_pid ? "orphan" : "parent alive");
+             : "other group", parent_word(ev));
 }
 
 /* How many forks stood between the launcher and the daemon, told from
@@ -87,21 +101,6 @@ static void show_umask(const struct evidence *ev, char *out, size_t cap)
     snprintf(out, cap, "%04o", ev->daemon.status.umask);
 }
 
-/* Where 0, 1 and 2 point; a terminal or pipe name holds a number that
- * differs from run to run, so only its kind is shown. */
-static void show_stdio(const struct evidence *ev, char *out, size_t cap)
-{
-    size_t used = 0;
-
-    out[0] = '\0';
-    for (int fd = 0; fd <= 2; fd++) {
-        const struct fd_seen *f = daemon_fd(&ev->daemon, fd);
-        const char *t = !f ? "closed" : f->is_launch_tty ? "launch terminal"
-                        : f->sentinel ? "sentinel" : f->target;
-        appendf(out, cap, &used, "%s%d: %s", fd ? ", " : "", fd, t);
-    }
-}
-
 /* A descriptor's target, without what differs from run to run: the
  * scratch paths, and the inode numbers in "socket:[123]". */
 static const char *fd_kind(const struct evidence *ev, const char *target)
@@ -118,6 +117,23 @@ static const char *fd_kind(const struct evidence *ev, const char *target)
     if (strncmp(target, "pipe:", 5) == 0)
         return "pipe";
     return target;
+}
+
+/* Where 0, 1 and 2 point. A terminal's or a pipe's name holds a number
+ * that differs from run to run (pts/3, pipe:[1818051]): only its kind is
+ * shown, so that a daemon compared with itself shows no difference. */
+static void show_stdio(const struct evidence *ev, char *out, size_t cap)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (int fd = 0; fd <= 2; fd++) {
+        const struct fd_seen *f = daemon_fd(&ev->daemon, fd);
+        const char *t = !f ? "closed" : f->is_launch_tty ? "launch terminal"
+                        : f->is_terminal ? "terminal" : f->sentinel ? "sentinel"
+                        : f->is_journal ? "journal pipe" : fd_kind(ev, f->target);
+        appendf(out, cap, &used, "%s%d: %s", fd ? ", " : "", fd, t);
+    }
 }
 
 /* Descriptors above 2 that the daemon (or its runtime) opened itself. */
@@ -261,7 +277,10 @@ void report_compare_text(FILE *out, const struct report *a, const struct report 
         fprintf(out, "%s%c %-22s %-*s %s%s\n", d ? on : "", d ? '*' : ' ', facets[f].name, w, ta,
                 tb, d ? off : "");
     }
-    fprintf(out, "\nverdict: A %s, B %s; %d difference%s marked *\n", report_verdict(a),
+    fputc('\n', out);
+    report_daemon_end(out, "A", a->ev);
+    report_daemon_end(out, "B", b->ev);
+    fprintf(out, "verdict: A %s, B %s; %d difference%s marked *\n", report_verdict(a),
             report_verdict(b), differences, differences == 1 ? "" : "s");
 }
 

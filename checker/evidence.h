@@ -64,6 +64,14 @@ struct process_end {
     int status;             /* its wait status */
 };
 
+/* A zombie child of the daemon, as the inspection saw it: pid and start
+ * time, so that a later look finds the very same process. */
+struct zombie_seen {
+    pid_t pid;
+    unsigned long long starttime;
+    char comm[32];
+};
+
 struct daemon_seen {
     int found;
     struct proc_stat st;
@@ -75,7 +83,14 @@ struct daemon_seen {
     int nfds;
     int fds_errno;
     struct fd_seen fds[EV_MAX_FDS];
-    struct pid_list zombies;
+    long inspected_ms;      /* when it was inspected, in ms since the run's start */
+    int zombies_seen;       /* its zombie children at the inspection, all counted */
+    struct zombie_seen zombie[EV_MAX_PIDS];     /* the first of them */
+    int zombies_looked;     /* the later look at them was made (before the stop) */
+    long zombies_after_ms;  /* ... this long after the inspection */
+    struct pid_list zombies;    /* those that count: the same process still a zombie at
+                                   the later look and a timeout after it, or left for
+                                   the checker to reap when the daemon died */
     int lock_held;
     pid_t lock_holder;      /* the process whose descriptor holds it, 0 when only the
                                kernel's answer is known */
@@ -110,6 +125,15 @@ enum pidfile_change {
 
 #define EV_JOURNAL 4096
 
+/* What a service's journal shows of its use of NOTIFY_SOCKET: evidence
+ * that the address's form mattered when nothing arrived. */
+enum journal_hint {
+    JOURNAL_NAMES_NOTIFY = 1u << 0,     /* it names NOTIFY_SOCKET, or its address:
+                                           the service read the variable */
+    JOURNAL_NOTIFY_ENOENT = 1u << 1     /* a line about notifying says "No such file
+                                           or directory": a send to a file name failed */
+};
+
 /* What a new-style run saw (--profile new-style): the service started as
  * a service manager starts one, its sd_notify datagrams, its journal. */
 struct service_seen {
@@ -141,6 +165,7 @@ struct service_seen {
     char journal[EV_JOURNAL];   /* the last bytes of its stdout and stderr */
     size_t journal_len;
     size_t journal_total;       /* every byte it wrote there */
+    unsigned journal_hints;     /* enum journal_hint bits, read in those bytes */
 };
 
 struct notify_record;
@@ -212,6 +237,10 @@ struct evidence {
 
 /* Add a process to a short report list (counted even when not kept). */
 void pid_list_add(struct pid_list *l, pid_t pid, const char *comm);
+
+/* The enum journal_hint bits that len bytes of a journal show, for the
+ * NOTIFY_SOCKET value `address` ("@name" or a path; may be NULL). */
+unsigned journal_notify_hints(const char *journal, size_t len, const char *address);
 
 /* The daemon's descriptor number fd, or NULL when it is closed. */
 static inline const struct fd_seen *daemon_fd(const struct daemon_seen *d, int fd)

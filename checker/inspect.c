@@ -223,9 +223,19 @@ int inspect_daemon(const struct tracked *p, const struct procset *now,
     if (inspect_fds(pdir, ref, have_pidfile ? &pidfile : NULL, d) < 0)
         d->fds_errno = errno;
     close(pdir);
+    /* Only seen here: one sample counts nothing (see zombies in evidence.h). */
     for (size_t i = 0; i < now->n; i++) {
-        if (now->v[i].ppid == p->pid && now->v[i].state == 'Z')
-            pid_list_add(&d->zombies, now->v[i].pid, now->v[i].comm);
+        const struct tracked *z = &now->v[i];
+
+        if (z->ppid != p->pid || z->state != 'Z')
+            continue;
+        if (d->zombies_seen < EV_MAX_PIDS) {
+            struct zombie_seen *k = &d->zombie[d->zombies_seen];
+            k->pid = z->pid;
+            k->starttime = z->starttime;
+            snprintf(k->comm, sizeof k->comm, "%s", z->comm);
+        }
+        d->zombies_seen++;
     }
     if (have_pidfile)
         inspect_lock(p, now, &pidfile, ref->pidfile, d);

@@ -71,7 +71,7 @@ void output_excerpt(const struct launch_result *l, char *out, size_t cap)
 }
 
 /* Judge one launch that must exit 0 within the timeout. 1 when it did. */
-int judge_launch(const struct launch_result *l, const char *what,
+int judge_launch(const struct launch_result *l, const char *what, enum launch_goal goal,
                  const struct options *opt, struct result *r)
 {
     char st[96], printed[200];
@@ -79,14 +79,19 @@ int judge_launch(const struct launch_result *l, const char *what,
     output_excerpt(l, printed, sizeof printed);
     if (!l->exited) {
         observe(r, "%s still running after %.1f s", what, opt->timeout_ms / 1000.0);
-        verdict(r, ST_FAIL, "%s must return once the daemon is in the background: "
-                "fork and let the parent exit", what);
+        if (goal == GOAL_STOPPED)
+            verdict(r, ST_FAIL, "%s must return once the daemon is gone: signal it, wait "
+                    "for its end (a bounded wait), and exit", what);
+        else
+            verdict(r, ST_FAIL, "%s must return once the daemon is in the background: "
+                    "fork and let the parent exit", what);
         return 0;
     }
     describe_wait_status(l->status, st, sizeof st);
     observe(r, "%s %s after %ld ms%s", what, st, l->elapsed_ms, printed);
     if (!WIFEXITED(l->status) || WEXITSTATUS(l->status) != 0) {
-        verdict(r, ST_FAIL, "%s must exit with status 0 once the daemon is started", what);
+        verdict(r, ST_FAIL, "%s must exit with status 0 once the daemon is %s", what,
+                goal == GOAL_STOPPED ? "stopped" : "started");
         return 0;
     }
     return 1;

@@ -18,9 +18,13 @@ void skip(struct result *r, const char *reason);
 /* "; it printed \"...\"" when a command wrote on its terminal, else "". */
 void output_excerpt(const struct launch_result *l, char *out, size_t cap);
 
+/* What a launch is for: a start returns once the daemon runs, a stop
+ * command once the daemon is gone. */
+enum launch_goal { GOAL_STARTED, GOAL_STOPPED };
+
 /* Judge one launch that must exit 0 within the timeout: observed and, on
  * failure, the verdict are written. 1 when it did. */
-int judge_launch(const struct launch_result *l, const char *what,
+int judge_launch(const struct launch_result *l, const char *what, enum launch_goal goal,
                  const struct options *opt, struct result *r);
 
 #endif

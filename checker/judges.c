@@ -33,7 +33,7 @@ void judge_launcher_exits(const struct evidence *ev, const struct options *opt,
 {
     expect(r, "exit status 0 within %.1f s, leaving a process behind",
            opt->timeout_ms / 1000.0);
-    if (!judge_launch(&ev->launch, "the command", opt, r))
+    if (!judge_launch(&ev->launch, "the command", GOAL_STARTED, opt, r))
         return;
     if (!ev->launch.left_behind) {
         observe_more(r, "; no process of it outlived it");
@@ -228,7 +228,7 @@ void judge_umask(const struct evidence *ev, const struct options *opt, struct re
 /* Why an open standard descriptor is wrong, or NULL. A regular file open
  * for reading and writing is the daemon's data (a state file, the
  * pidfile): a stray printf must never land in it. */
-static const char *stdio_fault(const struct fd_seen *f)
+const char *stdio_fault(const struct fd_seen *f)
 {
     if (f->is_launch_tty)
         return "the launch terminal";
@@ -366,15 +366,22 @@ void judge_no_zombies(const struct evidence *ev, const struct options *opt,
     char pids[RESULT_TEXT];
 
     (void)opt;
+    const struct daemon_seen *d = &ev->daemon;
+
     expect(r, "no zombie children");
-    if (ev->daemon.zombies.count == 0) {
-        observe(r, "no zombie child");
+    if (d->zombies.count == 0) {
+        if (d->zombies_seen && d->zombies_looked)
+            observe(r, "no zombie child left: the %d seen at the inspection %s reaped by the "
+                    "daemon before the stop", d->zombies_seen, d->zombies_seen == 1 ? "was" : "were");
+        else
+            observe(r, "no zombie child");
         verdict(r, ST_PASS, "the daemon reaps its children");
         return;
     }
-    list_pids(&ev->daemon.zombies, pids, sizeof pids);
-    observe(r, "%d zombie%s: %s", ev->daemon.zombies.count,
-            ev->daemon.zombies.count == 1 ? "" : "s", pids);
+    list_pids(&d->zombies, pids, sizeof pids);
+    observe(r, "%d zombie%s: %s", d->zombies.count, d->zombies.count == 1 ? "" : "s", pids);
+    if (d->zombies_looked)
+        observe_more(r, ", still unreaped %ld ms after the inspection", d->zombies_after_ms);
     verdict(r, ST_FAIL, "reap children: on SIGCHLD, waitpid(-1, &status, WNOHANG) in a loop");
 }
 
@@ -498,7 +505,7 @@ void judge_stop_command(const struct evidence *ev, const struct options *opt,
 
     expect(r, "the stop command exits 0 within %.1f s and leaves none of its own processes",
            opt->timeout_ms / 1000.0);
-    if (!judge_launch(&ev->stop_cmd, "the stop command", opt, r))
+    if (!judge_launch(&ev->stop_cmd, "the stop command", GOAL_STOPPED, opt, r))
         return;
     if (ev->stop_cmd_left.count > 0) {
         list_pids(&ev->stop_cmd_left, pids, sizeof pids);

@@ -18,6 +18,10 @@ judge_fn judge_launcher_exits, judge_daemon_running, judge_no_ctty,
     judge_reload_on_sighup, judge_socket_activation, judge_watchdog,
     judge_logs_to_stderr;
 
+/* Why an open standard descriptor is wrong (stdio's rule, in the
+ * reports' words), or NULL. */
+const char *stdio_fault(const struct fd_seen *f);
+
 /* "pts/3", "tty1", or "4:64": a tty_nr from /proc/PID/stat made readable. */
 void tty_name(int tty_nr, char *out, size_t cap);
 

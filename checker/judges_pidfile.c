@@ -224,7 +224,8 @@ void judge_stale_pidfile(const struct evidence *ev, const struct options *opt,
         skip(r, "the first start did not leave a daemon, so a restart proves nothing");
         return;
     }
-    if (!judge_launch(&ev->third, "the start with a stale pidfile", opt, r))
+    if (!judge_launch(&ev->third, "the start with a stale pidfile", GOAL_STARTED,
+                      opt, r))
         return;
     if (!ev->stale_after.view.exists) {
         observe(r, "no pidfile after the start with a stale one (pid %d)", (int)ev->stale_pid);

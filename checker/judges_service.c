@@ -46,6 +46,30 @@ void judge_stays_foreground(const struct evidence *ev, const struct options *opt
             "manager, do not daemonize (no fork, no setsid, no pidfile)");
 }
 
+#define ABSTRACT_FORM "NOTIFY_SOCKET=@name is an abstract address (a NUL byte, then the " \
+    "name, its length counting only those bytes), not a file"
+
+/* Nothing arrived at an abstract NOTIFY_SOCKET. The address's form is
+ * blamed only on evidence that the service tried it (its journal shows a
+ * notification failing with ENOENT, or names the variable); without any,
+ * a service that never sent a thing looks the same, and both are said. */
+static void judge_nothing_at_abstract(const struct service_seen *s, struct result *r)
+{
+    if (s->journal_hints & JOURNAL_NOTIFY_ENOENT) {
+        observe_more(r, "; the journal shows a notification failing with \"No such file or "
+                     "directory\"");
+        verdict(r, ST_FAIL, "the service sent to a file that does not exist: " ABSTRACT_FORM);
+    } else if (s->journal_hints & JOURNAL_NAMES_NOTIFY) {
+        observe_more(r, "; the journal shows that the service read NOTIFY_SOCKET");
+        verdict(r, ST_FAIL, "the service read NOTIFY_SOCKET, yet nothing arrived: "
+                ABSTRACT_FORM);
+    } else {
+        verdict(r, ST_FAIL, "nothing arrived: either the service never sent READY=1 (send it "
+                "to NOTIFY_SOCKET once the service can serve), or it sent it to the wrong "
+                "address: " ABSTRACT_FORM);
+    }
+}
+
 void judge_notify_ready(const struct evidence *ev, const struct options *opt, struct result *r)
 {
     const struct service_seen *s = &ev->svc;
@@ -58,9 +82,7 @@ void judge_notify_ready(const struct evidence *ev, const struct options *opt, st
 
         observe(r, "no READY=1 in %lu datagram%s", total, total == 1 ? "" : "s");
         if (total == 0 && opt->notify == NOTIFY_ABSTRACT)
-            verdict(r, ST_FAIL, "nothing arrived: NOTIFY_SOCKET=@name is an abstract address "
-                    "(a NUL byte, then the name, its length counting only those bytes), "
-                    "not a file");
+            judge_nothing_at_abstract(s, r);
         else
             verdict(r, ST_FAIL, "send READY=1 to NOTIFY_SOCKET once the service can serve");
         return;

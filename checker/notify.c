@@ -709,6 +709,15 @@ static int bind_path(struct notify *n, const char *dir)
         errno = saved;
         return -1;
     }
+    /* Any process of the service may send, whatever user it became (a
+     * manager tells senders apart by their credentials, not by the file's
+     * mode): writable by all, as systemd's own notify socket is. */
+    if (fchmodat(n->dirfd, NOTIFY_SOCKET_NAME, 0666, 0) < 0) {
+        int saved = errno;
+        unlinkat(n->dirfd, NOTIFY_SOCKET_NAME, 0);
+        errno = saved;
+        return -1;
+    }
     n->dev = st.st_dev;
     n->ino = st.st_ino;
     memcpy(n->env, sa.sun_path, (size_t)len + 1);

@@ -19,6 +19,9 @@ struct report {
 
 /* Human report; colour only when asked (a terminal, and NO_COLOR unset). */
 void report_text(FILE *out, const struct report *rep, int colour);
+/* Its "daemon:" line, how the daemon ended when the checker saw it end
+ * (nothing otherwise); side names a side of --compare ("A"), or is "". */
+void report_daemon_end(FILE *out, const char *side, const struct evidence *ev);
 void report_json(FILE *out, const struct report *rep);
 /* The JSON report as one value inside a larger document (--compare). */
 void report_json_object(struct json *j, const struct report *rep);

@@ -110,6 +110,29 @@ static void write_check(struct json *j, const struct check *c, const struct resu
     json_object_end(j);
 }
 
+/* With --step N, "judged_elsewhere": the checks of steps up to N that this
+ * profile leaves to another, and which ({"id", "step", "profile"}). */
+static void write_judged_elsewhere(struct json *j, const struct report *rep)
+{
+    json_key(j, "judged_elsewhere");
+    json_array_begin(j);
+    for (int i = 0; i < CK_COUNT; i++) {
+        int q = check_judged_elsewhere(&checks[i], rep->opt->profile);
+
+        if (checks[i].step > rep->opt->step || q < 0)
+            continue;
+        json_object_begin(j);
+        json_key(j, "id");
+        json_string(j, checks[i].id);
+        json_key(j, "step");
+        json_int(j, checks[i].step);
+        json_key(j, "profile");
+        json_string(j, profile_name((enum profile)q));
+        json_object_end(j);
+    }
+    json_array_end(j);
+}
+
 /* "notify": every datagram kept, as it came ({"ms", "pid", "message"}). */
 static void write_notify(struct json *j, const struct notify_record *rec)
 {
@@ -178,6 +201,7 @@ void report_json_object(struct json *j, const struct report *rep)
     if (rep->opt->step) {
         json_key(j, "step");
         json_int(j, rep->opt->step);
+        write_judged_elsewhere(j, rep);
     }
     if (rep->ev->notify)
         write_notify(j, rep->ev->notify);

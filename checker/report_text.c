@@ -36,12 +36,56 @@ static void write_detail(FILE *out, const struct check *c, const struct result *
             step_find(c->step)->page, c->step, c->seed_step, c->id);
 }
 
+/* Does this profile leave check i, of a step up to N, to profile q? */
+static int left_to(const struct report *rep, int i, int q)
+{
+    return checks[i].step <= rep->opt->step &&
+           check_judged_elsewhere(&checks[i], rep->opt->profile) == q;
+}
+
+/* --step N: the checks of steps up to N that this profile leaves to
+ * profile q, named with where they are judged: "step 12's checks a, b and
+ * c are judged under --profile new-style". */
+static void write_left_to(FILE *out, const struct report *rep, int q)
+{
+    char ids[RESULT_TEXT] = "";
+    size_t used = 0;
+    int total = 0, n = 0, step = 0, one_step = 1;
+
+    for (int i = 0; i < CK_COUNT; i++)
+        if (left_to(rep, i, q)) {
+            one_step &= !total++ || checks[i].step == step;
+            step = checks[i].step > step ? checks[i].step : step;
+        }
+    if (!total)
+        return;
+    for (int i = 0; i < CK_COUNT; i++)
+        if (left_to(rep, i, q)) {
+            n++;
+            appendf(ids, sizeof ids, &used, "%s%s", n == 1 ? "" : n == total ? " and " : ", ",
+                    checks[i].id);
+            if (!one_step)
+                appendf(ids, sizeof ids, &used, " (step %d)", checks[i].step);
+        }
+    if (one_step)
+        fprintf(out, "next: step %d's check%s %s %s", step, total == 1 ? "" : "s", ids,
+                total == 1 ? "is" : "are");
+    else
+        fprintf(out, "next: the checks %s are", ids);
+    fprintf(out, " judged under --profile %s: checker --profile %s --step %d judges them (read "
+            "%s)\n", profile_name((enum profile)q), profile_name((enum profile)q),
+            rep->opt->step, step_find(step)->page);
+}
+
 /* --step N: what the student does next. A failure of an earlier step's
  * check is named as such: a daemon that dies at step 9 fails
- * daemon-running, a step-1 check, though step 1 was done right. */
+ * daemon-running, a step-1 check, though step 1 was done right. A
+ * profile that leaves some of the steps' checks to another (the table's
+ * judged column) does not say that every step is done. */
 static void write_next_step(FILE *out, const struct report *rep)
 {
     const struct step *next = step_find(rep->opt->step + 1);
+    int others = 0;
 
     for (int i = 0; i < CK_COUNT; i++)
         if (rep->results[i].status == ST_FAIL) {
@@ -50,21 +94,29 @@ static void write_next_step(FILE *out, const struct report *rep)
                     checks[i].id, s->number, s->page);
             return;
         }
+    for (int i = 0; i < CK_COUNT; i++)
+        others += checks[i].step <= rep->opt->step &&
+                  check_judged_elsewhere(&checks[i], rep->opt->profile) >= 0;
     if (next)
         fprintf(out, "next: step %d, %s: read %s\n", next->number, next->title, next->page);
+    else if (others)
+        fprintf(out, "next: nothing more under --profile %s: every check it judges up to step %d "
+                "passes\n", profile_name(rep->opt->profile), rep->opt->step);
     else
         fprintf(out, "next: nothing: every step is done, the daemon passes every check\n");
+    for (int q = 0; others && q < PROFILE_COUNT; q++)
+        write_left_to(out, rep, q);
 }
 
-/* How the daemon ended, when the checker saw it end. */
-static void write_daemon_end(FILE *out, const struct evidence *ev)
+void report_daemon_end(FILE *out, const char *side, const struct evidence *ev)
 {
     char how[96];
 
     if (!ev->daemon_end.seen)
         return;
     describe_wait_status(ev->daemon_end.status, how, sizeof how);
-    fprintf(out, "daemon: pid %d (%s) %s\n", (int)ev->daemon_end.pid, ev->daemon_end.comm, how);
+    fprintf(out, "daemon%s%s: pid %d (%s) %s\n", side[0] ? " " : "", side,
+            (int)ev->daemon_end.pid, ev->daemon_end.comm, how);
 }
 
 #define JOURNAL_LINES 10
@@ -117,7 +169,7 @@ void report_text(FILE *out, const struct report *rep, int colour)
         else if (r->status == ST_PASS && rep->opt->verbose)
             fprintf(out, "        observed: %s\n", r->observed);
     }
-    write_daemon_end(out, rep->ev);
+    report_daemon_end(out, "", rep->ev);
     write_journal(out, &rep->ev->svc);
     fputs("verdict: ", out);
     painted(out, colour, count[ST_FAIL] ? PAINT_RED : PAINT_GREEN,

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "pidwatch.h"
 #include "run.h"
 #include "run_parts.h"
@@ -61,7 +62,7 @@ static int setup(struct run *r)
 
     ev->uid = geteuid();
     ev->checker_pid = getpid();
-    if (scratch_create(&r->sc) < 0)
+    if (scratch_create(&r->sc, opt->profile != PROFILE_NEW_STYLE) < 0)
         return run_fail(r, "unable to create a scratch directory in %s: %s",
                      getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(errno));
     ev->has_pidfile = opt->pidfile || command_uses_placeholder(opt);
@@ -94,28 +95,56 @@ static int setup(struct run *r)
 
 /* ------------------------------------------------------------ helpers */
 
-/* The daemon's zombie children that it does not reap: each one is given
- * until the timeout to be reaped, since a daemon that reaps on SIGCHLD
- * still has a zombie for the instant between its child's exit and its
- * own waitpid. */
-int run_keep_lasting_zombies(struct run *r, struct pid_list *zombies)
+/* Is the very process z (pid and start time) still a zombie? */
+static int still_zombie(const struct zombie_seen *z)
 {
-    struct pid_list lasting = { 0 };
-    long until = run_deadline(r->opt->timeout_ms);
+    struct proc_stat st;
+    char name[32];
 
-    for (int i = 0; i < zombies->count && i < EV_MAX_PIDS; i++) {
-        int reaped = tracker_wait_reaped(&r->t, zombies->pid[i], until);
-
-        if (reaped < 0)
-            return run_wait_failed(r, "a zombie to be reaped");
-        if (!reaped)
-            pid_list_add(&lasting, zombies->pid[i], zombies->comm[i]);
-    }
-    lasting.count += zombies->count > EV_MAX_PIDS ? zombies->count - EV_MAX_PIDS : 0;
-    *zombies = lasting;
-    return 0;
+    snprintf(name, sizeof name, "/proc/%d/stat", (int)z->pid);
+    return proc_read_stat_at(AT_FDCWD, name, &st) == 0 && st.starttime == z->starttime &&
+           !proc_state_alive(st.state);
 }
 
+/* Left unreaped by the daemon: still a zombie, or reaped by the checker,
+ * which adopts the children of a parent that died without reaping them. */
+static int left_unreaped(const struct run *r, const struct zombie_seen *z)
+{
+    struct tracked who = { .pid = z->pid, .starttime = z->starttime };
+
+    return still_zombie(z) || tracker_end_of(&r->t, &who) != NULL;
+}
+
+/* One sample of /proc catches a zombie in the instant between its exit
+ * and its parent's waitpid, and a loaded machine makes that instant long:
+ * a zombie of the inspection counts only when the same process is still
+ * one at this later look, after the run's other phases, and is still not
+ * reaped a timeout later (a wait on its pidfd, which hangs up at the
+ * reap). */
+int run_look_again_at_zombies(struct run *r)
+{
+    struct daemon_seen *d = &r->ev->daemon;
+    struct pid_list lasting = { 0 };
+    long until = run_deadline(r->opt->timeout_ms);
+    int kept = d->zombies_seen < EV_MAX_PIDS ? d->zombies_seen : EV_MAX_PIDS;
+
+    if (!d->found || d->zombies_looked)
+        return 0;
+    for (int i = 0; i < kept; i++) {
+        const struct zombie_seen *z = &d->zombie[i];
+
+        if (still_zombie(z) && tracker_wait_reaped(&r->t, z->pid, until) < 0)
+            return run_wait_failed(r, "a zombie to be reaped");
+        if (left_unreaped(r, z))
+            pid_list_add(&lasting, z->pid, z->comm);
+    }
+    /* Past the ones kept, nobody looked: they count as they were seen. */
+    lasting.count += d->zombies_seen - kept;
+    d->zombies = lasting;
+    d->zombies_looked = 1;
+    d->zombies_after_ms = now_ms() - r->start_ms - d->inspected_ms;
+    return 0;
+}
 
 int run_scan(struct run *r, struct procset *now)
 {
@@ -142,15 +171,26 @@ const struct tracked *run_alive_of(const struct procset *now, enum origin origin
     return NULL;
 }
 
-/* Wait until `done` holds for the pidfile, or no process of `origin` is
- * left alive to change it, or the deadline passes: a pidfile that a
- * daemon writes a moment after its launcher returned is judged the same
- * at any settle time and any load. The inotify watch is made only when
- * there is something to wait for: closing one waits for an RCU grace
- * period (milliseconds), which a correct daemon should not pay. 0, or -1
- * (message set). */
+/* The process of origin to follow: a live one; failing that, one on its
+ * way out whose end has not been seen. A process that forks and exits at
+ * once can be read exiting, or as a zombie, by a scan that missed its
+ * child (the walk of all /proc lists the pids first and reads them
+ * after); once its end has been seen, its children are in every scan
+ * that follows. */
+static const struct tracked *could_act(const struct procset *now, enum origin origin,
+                                       const struct procset *gone)
+{
+    const struct tracked *p = run_alive_of(now, origin, NULL);
+
+    for (size_t i = 0; !p && i < now->n; i++)
+        if (now->v[i].origin == origin && !procset_has(gone, &now->v[i]))
+            p = &now->v[i];
+    return p;
+}
+
 /* One that ends between the scan and the pidfd is looked for again. */
-int run_pidfd_of(struct run *r, enum origin origin)
+int run_pidfd_of(struct run *r, enum origin origin, const struct procset *gone,
+                 struct tracked *picked)
 {
     for (;;) {
         struct procset now = { 0 };
@@ -159,26 +199,37 @@ int run_pidfd_of(struct run *r, enum origin origin)
 
         if (run_scan(r, &now) < 0)
             return -1;
-        p = run_alive_of(&now, origin, NULL);
+        p = could_act(&now, origin, gone);
         errno = 0;
-        if (p && (fd = tracker_pidfd(&r->t, p)) < 0 && errno == ESRCH) {
-            procset_free(&now);
-            continue;
+        if (p) {
+            *picked = *p;
+            fd = tracked_alive(p) ? tracker_pidfd(&r->t, p) : tracker_pidfd_ending(&r->t, p);
         }
         procset_free(&now);
+        if (fd < 0 && errno == ESRCH)
+            continue;
         return fd;
     }
 }
 
+/* Wait until `done` holds for the pidfile, or no process of `origin` is
+ * left, not even one on its way out, to change it, or the deadline
+ * passes: a pidfile that a daemon writes a moment after its launcher
+ * returned is judged the same at any settle time and any load. The
+ * inotify watch is made only when there is something to wait for: closing
+ * one waits for an RCU grace period (milliseconds), which a correct
+ * daemon should not pay. 0, or -1 (message set). */
 int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
                          int (*done)(const struct pidfile_view *, const void *),
                          const void *arg)
 {
     struct pidwatch w = { .fd = -1 };
+    struct procset gone = { 0 };
     int rc = 0;
 
     for (;;) {
         struct pidfile_view v;
+        struct tracked picked;
         int fds[2], got;
 
         pidfile_inspect(r->ev->pidfile_path, &v);
@@ -190,7 +241,7 @@ int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
             continue;   /* look again: it may have changed before the watch */
         }
         fds[0] = w.fd;
-        fds[1] = run_pidfd_of(r, origin);
+        fds[1] = run_pidfd_of(r, origin, &gone, &picked);
         if (fds[1] < 0) {
             if (errno)
                 rc = run_fail(r, "unable to follow the processes that could write the pidfile:"
@@ -205,7 +256,13 @@ int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
             break;
         if (got == 1)
             pidwatch_take(&w);
+        else if (procset_add(&gone, &picked) < 0) {
+            rc = run_fail(r, "unable to follow the processes that could write the pidfile: %s",
+                          strerror(errno));
+            break;
+        }
     }
+    procset_free(&gone);
     pidwatch_close(&w);
     return rc;
 }
@@ -269,6 +326,62 @@ static int stop_command_leftovers(struct run *r, long deadline, struct pid_list 
     return run_settle_launch(r, ORIGIN_STOP, NULL, deadline, left);
 }
 
+/* Wait until the daemon has ended and the stop command, when there is
+ * one, has exited, or the deadline passes, taking each end as it comes:
+ * launch_wait stamps the command's time when it reads its exit, so that
+ * read must not wait behind the daemon's end (a command that fails at
+ * once would be reported as lasting until the daemon was given up on).
+ * *ms: from start to the daemon's end (or the deadline). 1 the daemon
+ * ended, 0 it had not by the deadline, -1 with errno, *what naming the
+ * wait that failed. */
+static int wait_stopped(struct run *r, const struct tracked *d, struct launch *stopper,
+                        long start, long until, long *ms, const char **what)
+{
+    struct launch_failure failed;
+    int pidfd = tracker_pidfd(&r->t, d), ended = 0, reported = stopper == NULL;
+
+    *what = "the daemon to stop";
+    if (pidfd < 0 && errno != ESRCH)
+        return -1;
+    ended = pidfd < 0;
+    *ms = now_ms() - start;
+    while (!ended || !reported) {
+        int fds[2], n = 0, got;
+
+        if (!ended)
+            fds[n++] = pidfd;
+        if (!reported)
+            fds[n++] = stopper->status_fd;
+        got = tracker_wait_fds(&r->t, fds, n, until);
+        if (got < 0)
+            goto failed;
+        if (got == 0)
+            break;
+        if (fds[got - 1] == pidfd) {
+            ended = 1;
+            *ms = now_ms() - start;
+            continue;
+        }
+        *what = "the stop command";
+        if (launch_wait(stopper, &r->t, until, &failed) < 0)
+            goto failed;
+        reported = 1;
+    }
+    /* At the deadline: a command that has not exited is recorded so. */
+    *what = "the stop command";
+    if (!reported && launch_wait(stopper, &r->t, until, &failed) < 0)
+        goto failed;
+    if (!ended)
+        *ms = now_ms() - start;
+    if (pidfd >= 0)
+        close(pidfd);
+    return ended;
+failed:
+    if (pidfd >= 0)
+        fd_close_keep_errno(pidfd);
+    return -1;
+}
+
 /* Ask daemon d to stop (the stop command, or SIGTERM) and wait for it.
  * When a stop command did not stop it, the checker's own SIGTERM is tried,
  * so that the report can say which of the two failed. */
@@ -277,12 +390,11 @@ int run_stop_daemon(struct run *r, const struct tracked *d, struct launch_result
 {
     long start = now_ms(), until = run_deadline(r->opt->timeout_ms);
     struct launch stopper;
-    struct launch_failure failed;
-    const char *step;
-    int ended, rc = 0;
+    const char *step, *what;
+    int by_command = r->cmd->stop_argv[2] != NULL, ended, rc = 0;
 
     *term_tried = *stopped_by_term = 0;
-    if (r->cmd->stop_argv[2]) {
+    if (by_command) {
         struct launch_trace lt;
 
         if (launch_start(&stopper, &r->t, r->cmd->stop_argv, &r->stop_h, ORIGIN_STOP,
@@ -292,26 +404,22 @@ int run_stop_daemon(struct run *r, const struct tracked *d, struct launch_result
     } else if (tracker_signal(&r->t, d, SIGTERM) < 0 && errno != ESRCH) {
         return run_fail(r, "unable to send SIGTERM to %d: %s", (int)d->pid, strerror(errno));
     }
-    ended = tracker_wait_exit(&r->t, d, until);
-    *ms = now_ms() - start;
+    ended = wait_stopped(r, d, by_command ? &stopper : NULL, start, until, ms, &what);
     *stopped = ended == 1;
     if (ended < 0)
-        rc = run_wait_failed(r, "the daemon to stop");
-    else if (r->cmd->stop_argv[2]) {
-        if (launch_wait(&stopper, &r->t, until, &failed) < 0)
-            rc = run_wait_failed(r, "the stop command");
-        else if (stop_command_leftovers(r, until, &r->ev->stop_cmd_left) < 0)
-            rc = -1;
+        rc = run_wait_failed(r, what);
+    else if (by_command && stop_command_leftovers(r, until, &r->ev->stop_cmd_left) < 0)
+        rc = -1;
+    if (by_command)
         launch_release(&stopper, &r->t);
-        if (rc == 0 && !*stopped) {
-            *term_tried = 1;
-            if (tracker_signal(&r->t, d, SIGTERM) < 0 && errno != ESRCH)
-                return run_fail(r, "unable to send SIGTERM to %d: %s", (int)d->pid, strerror(errno));
-            ended = tracker_wait_exit(&r->t, d, run_deadline(r->opt->timeout_ms));
-            if (ended < 0)
-                return run_wait_failed(r, "the daemon to stop");
-            *stopped_by_term = ended == 1;
-        }
+    if (rc == 0 && by_command && !*stopped) {
+        *term_tried = 1;
+        if (tracker_signal(&r->t, d, SIGTERM) < 0 && errno != ESRCH)
+            return run_fail(r, "unable to send SIGTERM to %d: %s", (int)d->pid, strerror(errno));
+        ended = tracker_wait_exit(&r->t, d, run_deadline(r->opt->timeout_ms));
+        if (ended < 0)
+            return run_wait_failed(r, "the daemon to stop");
+        *stopped_by_term = ended == 1;
     }
     return rc;
 }

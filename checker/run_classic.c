@@ -110,10 +110,7 @@ static int phase_inspect(struct run *r)
     if (d && inspect_daemon(d, &now, &r->ref, &ev->daemon) == 0) {
         int running;
 
-        if (run_keep_lasting_zombies(r, &ev->daemon.zombies) < 0) {
-            procset_free(&now);
-            return -1;
-        }
+        ev->daemon.inspected_ms = now_ms() - r->start_ms;
         r->daemon = *d;
         r->have_daemon = 1;
         running = tracker_still_running(&r->t, d, now_ms(), run_deadline(r->opt->timeout_ms));
@@ -202,13 +199,15 @@ static int phase_hangup(struct run *r)
     return 0;
 }
 
-/* Phase 5: look at the pidfile once more, stop the daemon, count what it
- * left. */
+/* Phase 5: look at the zombies and the pidfile once more, stop the
+ * daemon, count what it left. */
 static int phase_stop(struct run *r)
 {
     struct evidence *ev = r->ev;
     struct procset now = { 0 };
 
+    if (run_look_again_at_zombies(r) < 0)
+        return -1;
     if (ev->has_pidfile) {
         if (run_scan(r, &now) < 0)
             return -1;
@@ -240,6 +239,13 @@ static pid_t dead_pid(void)
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
     return pid;
+}
+
+/* The pid a crash would leave in the pidfile: the first daemon's, once
+ * the checker has reaped it (so certainly dead); else a dead child's. */
+static pid_t stale_pid(struct run *r)
+{
+    return tracker_end_of(&r->t, &r->daemon) ? r->daemon.pid : dead_pid();
 }
 
 /* Replace the pidfile with one naming pid. unlink removes a symlink
@@ -275,7 +281,7 @@ static int phase_stale(struct run *r)
 
     if (!ev->has_pidfile || !ev->launch.exited || !r->have_daemon)
         return 0;
-    ev->stale_pid = dead_pid();
+    ev->stale_pid = stale_pid(r);
     if (ev->stale_pid < 0)
         return run_fail(r, "unable to fork a process to take a dead pid from: %s", strerror(errno));
     if (write_stale_pidfile(ev->pidfile_path, ev->stale_pid) < 0)

@@ -77,16 +77,21 @@ int run_wait_for_pidfile(struct run *r, enum origin origin, long deadline,
                          int (*done)(const struct pidfile_view *, const void *),
                          const void *arg);
 
-/* A pidfd on a live process of origin, or -1: none is left (errno 0), or
- * the pidfd could not be made (errno set). */
-int run_pidfd_of(struct run *r, enum origin origin);
+/* A pidfd on a process of origin that could still act: a live one, or
+ * else one on its way out (exiting, or a zombie) whose end is not yet in
+ * `gone`, since what it forked just before may be missing from the scan;
+ * *picked is that process (add it to `gone` once its pidfd is readable).
+ * -1: none is left (errno 0), or the pidfd could not be made (errno set). */
+int run_pidfd_of(struct run *r, enum origin origin, const struct procset *gone,
+                 struct tracked *picked);
 
 /* done() for run_wait_for_pidfile: it exists and is not empty. */
 int run_pidfile_written(const struct pidfile_view *v, const void *arg);
 
-/* Keep in zombies only the daemon's zombie children that it does not reap
- * before the timeout. 0, or -1 (message set). */
-int run_keep_lasting_zombies(struct run *r, struct pid_list *zombies);
+/* The later look at the zombie children the inspection saw (made before
+ * the stop): the daemon's `zombies` become those it left unreaped. 0, or
+ * -1 (message set). */
+int run_look_again_at_zombies(struct run *r);
 
 /* Is the first launch's daemon still alive? */
 int run_daemon_alive(const struct run *r);

@@ -78,6 +78,11 @@ static int service_setup(struct run *r)
 {
     const char *env, *step;
 
+    /* A service that gives up root before it notifies (squid's workers
+     * run as proxy) must reach the socket in the scratch directory. */
+    if (r->opt->notify != NOTIFY_ABSTRACT && scratch_searchable(&r->sc) < 0)
+        return run_fail(r, "unable to open the scratch directory %s to the service's users: "
+                        "fchmod: %s", r->sc.root, strerror(errno));
     env = notify_open(r->notify, r->opt->notify == NOTIFY_ABSTRACT, r->sc.root, r->start_ms);
     if (!env)
         return run_fail(r, "unable to make the NOTIFY_SOCKET %s: %s",
@@ -123,18 +128,29 @@ static int service_launch(struct run *r)
 static int wait_ready(struct run *r)
 {
     long until = run_deadline(r->opt->timeout_ms);
+    struct procset gone = { 0 };
+    int rc = 0;
 
-    while (r->notify->rec.first_ready_ms < 0) {
-        int fd = run_pidfd_of(r, ORIGIN_FIRST), got;
+    while (rc == 0 && r->notify->rec.first_ready_ms < 0) {
+        struct tracked picked;
+        int fd = run_pidfd_of(r, ORIGIN_FIRST, &gone, &picked), got;
 
-        if (fd < 0)
-            return errno ? run_fail(r, "unable to follow the service: %s", strerror(errno)) : 0;
+        if (fd < 0) {
+            if (errno)
+                rc = run_fail(r, "unable to follow the service: %s", strerror(errno));
+            break;
+        }
         got = service_wait(r, fd, until);
         close(fd);
-        if (got <= 0)
-            return got;
+        if (got <= 0) {
+            rc = got;
+            break;
+        }
+        if (got == 1 && procset_add(&gone, &picked) < 0)
+            rc = run_fail(r, "unable to follow the service: %s", strerror(errno));
     }
-    return 0;
+    procset_free(&gone);
+    return rc;
 }
 
 /* How many connections wait in the listening socket's queue: the service
@@ -298,10 +314,7 @@ static int inspect_service(struct run *r)
     if (main && inspect_daemon(main, &now, &r->ref, &ev->daemon) == 0) {
         const struct fd_seen *f1 = daemon_fd(&ev->daemon, 1), *f2 = daemon_fd(&ev->daemon, 2);
 
-        if (run_keep_lasting_zombies(r, &ev->daemon.zombies) < 0) {
-            procset_free(&now);
-            return -1;
-        }
+        ev->daemon.inspected_ms = now_ms() - r->start_ms;
         r->daemon = *main;
         r->have_daemon = 1;
         s->main = main->pid;
@@ -399,7 +412,7 @@ static int stop_service(struct run *r)
     struct procset now = { 0 };
     const struct ended *end;
 
-    if (keep_for_watchdog(r) < 0)
+    if (keep_for_watchdog(r) < 0 || run_look_again_at_zombies(r) < 0)
         return -1;
     if (ev->has_pidfile) {
         if (run_scan(r, &now) < 0)
@@ -484,5 +497,7 @@ int run_service(struct run *r)
         rc = stop_service(r);
     record_started_end(r);
     tracker_drain(&r->t, r->svc.journal);
+    ev->svc.journal_hints = journal_notify_hints(ev->svc.journal, ev->svc.journal_len,
+                                                 r->notify->env);
     return rc;
 }

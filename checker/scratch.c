@@ -12,7 +12,7 @@
 
 #define MAX_DEPTH 32
 
-int scratch_create(struct scratch *s)
+int scratch_create(struct scratch *s, int with_cwd)
 {
     const char *tmp = getenv("TMPDIR");
     int saved;
@@ -29,13 +29,29 @@ int scratch_create(struct scratch *s)
     }
     snprintf(s->cwd, sizeof s->cwd, "%s/cwd", s->root);
     snprintf(s->pidfile, sizeof s->pidfile, "%s/daemon.pid", s->root);
-    if (mkdir(s->cwd, 0700) == 0)
+    if (!with_cwd || mkdir(s->cwd, 0700) == 0)
         return 0;
     saved = errno;
     rmdir(s->root);
     s->root[0] = '\0';
     errno = saved;
     return -1;
+}
+
+int scratch_searchable(const struct scratch *s)
+{
+    int fd = open(s->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fchmod(fd, 0711);
+    if (rc < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return close(fd);
 }
 
 /* Empty the directory open on dfd (closed here), depth-first. unlinkat

@@ -13,8 +13,15 @@ struct scratch {
     char pidfile[PATH_MAX];     /* root/daemon.pid: what {pidfile} becomes */
 };
 
-/* -1 with errno on failure (nothing is left behind then). */
-int scratch_create(struct scratch *s);
+/* With with_cwd, the launch directory is made too (a new-style service
+ * starts in /: it needs none). -1 with errno on failure (nothing is left
+ * behind then). */
+int scratch_create(struct scratch *s, int with_cwd);
+
+/* Let every user through the directory (mode 0711), though not list it:
+ * for a socket in it that any process of a service must reach, as a
+ * manager's own notify socket is. -1 with errno. */
+int scratch_searchable(const struct scratch *s);
 
 /* Remove the tree. -1 with errno when something could not be removed. */
 int scratch_remove(struct scratch *s);

@@ -203,28 +203,38 @@ static _Noreturn void become_service(char *const argv[], const struct service_en
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
         child_failed(status_fd, LS_SIGMASK);
-    /* Traced: seized while it waits here, so the trace begins at the exec. */
-    if (tr && tracer_child_go(tr, go_fd) < 0)
-        child_failed(status_fd, LS_TRACE_GO);
+    /* Traced: seized while it waits here, so the trace begins at the exec;
+     * an empty word says it is waiting (its set-up is done). */
+    if (tr) {
+        struct launch_failure waiting = { LS_NONE, 0 };
+
+        if (write(status_fd, &waiting, sizeof waiting) != (ssize_t)sizeof waiting ||
+            tracer_child_go(tr, go_fd) < 0)
+            child_failed(status_fd, LS_TRACE_GO);
+    }
     execve(argv[0], argv, e->envp);
     child_failed(status_fd, LS_EXEC);
 }
 
-/* The child's word on its exec: EOF when it succeeded (the pipe closed
- * on exec), a failure otherwise. Waited for with the tracker: a traced
- * exec stops until the checker takes the stop. */
-static int read_exec_status(struct tracker *t, int fd, struct launch_failure *failed)
+/* The child's next word: 1 and the word (an empty one when it waits for
+ * the tracer's go, else a failure), or 0 at EOF, when its exec closed the
+ * pipe. Waited for with the tracker: a traced exec stops until the checker
+ * takes the stop. -1 with errno. */
+static int read_word(struct tracker *t, int fd, struct launch_failure *word)
 {
     ssize_t n;
 
+    *word = (struct launch_failure){ LS_NONE, 0 };
     if (tracker_wait_fd(t, fd, -1) < 0)
         return -1;
-    n = fd_read_upto(fd, (char *)failed, sizeof *failed);
+    n = fd_read_upto(fd, (char *)word, sizeof *word);
     if (n < 0)
         return -1;
-    if (n != (ssize_t)sizeof *failed)
-        *failed = (struct launch_failure){ LS_NONE, 0 };
-    return 0;
+    if (n != (ssize_t)sizeof *word) {
+        *word = (struct launch_failure){ LS_NONE, 0 };
+        return 0;
+    }
+    return 1;
 }
 
 /* Close those of the n descriptors that are open; errno is kept. */
@@ -249,7 +259,7 @@ int service_start(struct service *s, struct tracker *t, char *const argv[],
                   const struct service_env *e, int listen_fd, const struct launch_trace *lt,
                   struct launch_failure *failed, const char **step)
 {
-    int journal[2] = { -1, -1 }, status[2] = { -1, -1 }, go[2] = { -1, -1 }, rc = -1;
+    int journal[2] = { -1, -1 }, status[2] = { -1, -1 }, go[2] = { -1, -1 }, rc = -1, got = 0;
     struct stat st;
 
     memset(s, 0, sizeof *s);
@@ -269,11 +279,14 @@ int service_start(struct service *s, struct tracker *t, char *const argv[],
         goto out;
     close(status[1]);
     status[1] = -1;
+    *step = "wait for the service's set-up";
+    if (lt && (got = read_word(t, status[0], failed)) < 0)
+        goto out;
     *step = "write the tracer's go";
-    if (lt && trace_service(lt, s->pid, go[1]) < 0)
+    if (lt && got == 1 && failed->step == LS_NONE && trace_service(lt, s->pid, go[1]) < 0)
         goto out;
     *step = "wait for the exec";
-    if (read_exec_status(t, status[0], failed) < 0)
+    if (failed->step == LS_NONE && read_word(t, status[0], failed) < 0)
         goto out;
     s->journal = journal[0];
     journal[0] = -1;

@@ -1,7 +1,8 @@
 /* trace_explain.c — where, in the trace, each failed check went wrong
- * (see trace_explain.h): the table of finders, one per check, the facts
- * they share, and how they mark what they found. The finders themselves
- * are in trace_explain_life.c (starting, running, stopping),
+ * (see trace_explain.h): each check's finder (the checks table's explain
+ * column) called for its failure, the facts the finders share, and how
+ * they mark what they found. The finders themselves are in
+ * trace_explain_life.c (starting, running, stopping),
  * trace_explain_state.c (what the daemon is), trace_explain_pidfile.c and
  * trace_explain_service.c (new-style). */
 #include <stdarg.h>
@@ -12,39 +13,6 @@
 #include "trace_explain.h"
 #include "trace_explain_parts.h"
 #include "trace_words.h"
-
-static explain_fn *const finders[CK_COUNT] = {
-    [CK_LAUNCHER_EXITS] = ex_launcher_exits,
-    [CK_DAEMON_RUNNING] = ex_daemon_running,
-    [CK_NO_CTTY] = ex_session,
-    [CK_NEW_SESSION] = ex_session,
-    [CK_NOT_SESSION_LEADER] = ex_not_session_leader,
-    [CK_SURVIVES_HANGUP] = ex_survives_hangup,
-    [CK_CWD] = ex_cwd,
-    [CK_UMASK] = ex_umask,
-    [CK_STDIO] = ex_stdio,
-    [CK_NO_INHERITED_FDS] = ex_no_inherited_fds,
-    [CK_SIGNALS_RESET] = ex_signals_reset,
-    [CK_PIDFILE_EXISTS] = ex_pidfile_exists,
-    [CK_PIDFILE_CONTENT] = ex_pidfile_content,
-    [CK_PIDFILE_SAFE] = ex_pidfile_safe,
-    [CK_PIDFILE_LOCKED] = ex_pidfile_locked,
-    [CK_SINGLE_INSTANCE] = ex_single_instance,
-    [CK_STALE_PIDFILE] = ex_stale_pidfile,
-    [CK_NO_ZOMBIES] = ex_no_zombies,
-    [CK_STOPS_ON_SIGTERM] = ex_stops_on_sigterm,
-    [CK_PIDFILE_REMOVED] = ex_pidfile_removed,
-    [CK_NO_LEFTOVERS] = ex_no_leftovers,
-    [CK_STDIO_OPEN] = ex_stdio_open,
-    [CK_STOP_COMMAND] = ex_stop_command,
-    [CK_STAYS_FOREGROUND] = ex_stays_foreground,
-    [CK_NOTIFY_READY] = ex_notify_ready,
-    [CK_NOTIFY_STOPPING] = ex_notify_stopping,
-    [CK_RELOAD_ON_SIGHUP] = ex_reload_on_sighup,
-    [CK_SOCKET_ACTIVATION] = ex_socket_activation,
-    [CK_WATCHDOG] = ex_watchdog,
-    [CK_LOGS_TO_STDERR] = ex_logs_to_stderr,
-};
 
 void ex_mark_event(struct explain *x, long event, int check, const char *fmt, ...)
 {
@@ -176,6 +144,6 @@ void trace_explain(struct trace *t, const struct evidence *ev, const struct resu
 
     explain_init(&x, t, ev, results);
     for (int c = 0; c < CK_COUNT; c++)
-        if ((results[c].status == ST_FAIL || results[c].status == ST_WARN) && finders[c])
-            finders[c](&x, c);
+        if ((results[c].status == ST_FAIL || results[c].status == ST_WARN) && checks[c].explain)
+            checks[c].explain(&x, c);
 }

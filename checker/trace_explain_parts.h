@@ -24,8 +24,6 @@ struct explain {
     struct tq_line line;        /* the daemon and its ancestors in the first start */
 };
 
-typedef void explain_fn(struct explain *x, int check);
-
 /* Mark an event (ignored when event < 0), or a process of a launch (pid
  * 0: the whole launch; ignored when the record lacks it), with a sentence. Whether the table had room is
  * not the finder's business: a mark that does not fit is left out. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "judges.h"
 #include "text.h"
 #include "trace_explain_parts.h"
 
@@ -121,23 +122,6 @@ void ex_umask(struct explain *x, int check)
         ex_mark_proc(x, x->first, x->daemon, check, "neither pid %d nor the processes it "
                      "descends from called umask(): it kept %04o, the umask it was started "
                      "with", (int)x->daemon, now);
-}
-
-/* What is wrong with a standard descriptor, in the reports' words, or
- * NULL (stdio's rule: judges.c). */
-static const char *stdio_fault(const struct fd_seen *f)
-{
-    if (f->is_launch_tty)
-        return "the launch terminal";
-    if (f->is_terminal)
-        return "a terminal";
-    if (f->sentinel)
-        return "a descriptor the launcher handed in";
-    if (f->is_pidfile)
-        return "the pidfile";
-    if (f->is_regular && f->have_flags && (f->flags & O_ACCMODE) == O_RDWR)
-        return "a file open for reading and writing";
-    return NULL;
 }
 
 /* "0", "0 and 2", "0, 1 and 2" from a set of fds 0-2 (bit n: fd n). */

@@ -487,6 +487,29 @@ int tracker_pidfd(const struct tracker *t, const struct tracked *p)
     return fd;
 }
 
+int tracker_pidfd_ending(const struct tracker *t, const struct tracked *p)
+{
+    struct proc_stat st;
+    char name[32];
+    int fd;
+
+    if (!procset_has(&t->seen, p)) {
+        errno = EPERM;
+        return -1;
+    }
+    fd = pidfd_open(p->pid, 0);
+    if (fd < 0)
+        return -1;
+    /* A zombie's stat is still there to compare until it is reaped. */
+    snprintf(name, sizeof name, "/proc/%d/stat", (int)p->pid);
+    if (proc_read_stat_at(AT_FDCWD, name, &st) < 0 || st.starttime != p->starttime) {
+        close(fd);
+        errno = ESRCH;
+        return -1;
+    }
+    return fd;
+}
+
 int tracker_signal(struct tracker *t, const struct tracked *p, int sig)
 {
     int fd = tracker_pidfd(t, p), r;

@@ -128,6 +128,11 @@ int tracker_signal(struct tracker *t, const struct tracked *p, int sig);
  * when it was never seen. */
 int tracker_pidfd(const struct tracker *t, const struct tracked *p);
 
+/* The same for a process that may have begun to end since it was seen (a
+ * zombie, or one exiting): a pidfd to learn of its end, never to signal
+ * through. -1 with ESRCH when it is gone, EPERM when it was never seen. */
+int tracker_pidfd_ending(const struct tracker *t, const struct tracked *p);
+
 /* Wait until the process ends (1), or the deadline passes (0); -1 on
  * interruption or error. */
 int tracker_wait_exit(struct tracker *t, const struct tracked *p, long deadline);

@@ -286,6 +286,11 @@ EXPLAINED = {
                                    "daemon's bind() fails with EADDRINUSE, its message goes to "
                                    "a stderr it has already closed, and it exits 71 unseen, "
                                    "after its launcher has exited 0"),
+        "stdio": (FAULT, "It closes 0, 1 and 2 when it daemonizes, and what it opens next takes "
+                         "their numbers: its listening socket becomes fd 0 and its log file "
+                         "fd 1, so a stray write to stdout lands in its log"),
+        "stdio-open": (FAULT, "It closes 2 and never reopens it (see stdio): the next file it "
+                              "opens would become its stderr"),
     },
     "rsync": {
         "not-session-leader": LEADER,
@@ -354,6 +359,27 @@ EXPLAINED = {
         "pidfile-locked": (CHOICE, "No lock: pgbouncer asks whether the pid in its pidfile "
                                    "runs; it refuses a live one before it forks (single-instance "
                                    "passes) and removes a stale one (\"stale pidfile, removing\")"),
+    },
+    "nsd -d": {
+        "pidfile-locked": (CHOICE, "No lock, as in the classic run (see nsd): under a manager "
+                                   "the pidfile is informational, the manager knows the pid"),
+        "reload-on-sighup": (CHOICE, "It announces the reload with RELOADING=1 and READY=1 "
+                                     "after it, but without MONOTONIC_USEC=, which only a "
+                                     "Type=notify-reload unit needs (systemd 253 and later); "
+                                     "Debian's unit is Type=notify"),
+    },
+    "squid": {
+        "notify-ready": (CHOICE, "READY=1 comes from its worker process (squid-1), not from the "
+                                 "main process: Debian's unit accepts it with NotifyAccess=all; "
+                                 "the checker, as systemd by default (NotifyAccess=main), "
+                                 "takes the main process's word only"),
+        "stops-on-sigterm": (CHOICE, "On SIGTERM it stops accepting and waits for the open "
+                                     "connections to end, up to shutdown_lifetime (30 s by "
+                                     "default), longer than the checker's timeout"),
+        "no-leftovers": (CHOICE, "Its worker and pinger processes, still shutting down (see "
+                                 "stops-on-sigterm); the checker killed them"),
+        "logs-to-stderr": (CHOICE, "It puts 1 and 2 on /dev/null and writes its log to its "
+                                   "own file (cache_log), not to the journal"),
     },
     "varnishd": {
         "launcher-exits": (FAULT, "Under umask 077 it cannot start: it creates its working "

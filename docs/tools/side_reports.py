@@ -95,7 +95,8 @@ def run_json(args):
                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           start_new_session=True, timeout=120)
     try:
-        return shown, json.loads(SCRATCH.sub("/tmp/checker.XXXXXX", done.stdout))
+        return shown, json.loads(SCRATCH.sub("/tmp/checker.XXXXXX",
+                                             done.stdout.replace(f"{ROOT}/", "")))
     except ValueError:
         raise PageError(f"{shown}: no JSON report (exit {done.returncode}): "
                         f"{done.stderr.strip()[:300]}") from None

@@ -134,6 +134,12 @@ CHECK_LINE = re.compile(r"^  (PASS|FAIL|WARN|SKIP)  (\S+)")
 SCRATCH = re.compile(r"/tmp/checker\.[A-Za-z0-9]{6}")
 
 
+def shown_paths(text):
+    """The output as a reader's own checkout would print it: paths in the
+    kit relative to its top directory, scratch directories unnamed."""
+    return SCRATCH.sub("/tmp/checker.XXXXXX", text.replace(f"{ROOT}/", ""))
+
+
 def run_checker(args):
     """(command line as shown, output lines, exit status) of one run."""
     shown = " ".join([CHECKER] + [shlex.quote(a) if a != "{pidfile}" else a for a in args])
@@ -143,7 +149,7 @@ def run_checker(args):
                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True,
                           start_new_session=True, timeout=120)
-    lines = SCRATCH.sub("/tmp/checker.XXXXXX", done.stdout).splitlines()
+    lines = shown_paths(done.stdout).splitlines()
     return shown, lines, done.returncode
 
 

@@ -28,6 +28,7 @@ STEPS = os.path.join(ROOT, "skeleton", "c", "steps", "bin")
 MYDAEMON = os.path.join(ROOT, "skeleton", "c", "mydaemon")
 PYDAEMON = os.path.join(ROOT, "skeleton", "python", "mydaemon.py")
 BROKEN = os.path.join(ROOT, "tests", "zoo", "bin", "wrong-umask")
+CORRECT = os.path.join(ROOT, "tests", "zoo", "bin", "correct")
 
 results = {"passed": 0, "failed": 0}
 
@@ -165,6 +166,21 @@ def test_new_style_step(steps, tmp):
     skipped = re.findall(r"SKIP  (\S+) +\(a new-style check", p.stdout)
     case(f"step {last}: {classic} passes --step {last}, the new-style checks skipped",
          p.returncode == 0 and skipped == taught, f"exit {p.returncode}: {p.stdout[-600:]}")
+    # Not "every step is done": the table says which profile judges step 12.
+    elsewhere = {c["id"] for c in table["checks"]
+                 if c["step"] <= last and "sysv" not in c["judged_by"]}
+    told = re.search(r"^next: .*\b(are|is) judged under --profile new-style", p.stdout, re.M)
+    case(f"step {last}: {classic} is told that --profile new-style judges the rest, not that "
+         f"every step is done", told and "every step is done" not in p.stdout
+         and all(i in told.group(0) for i in elsewhere), p.stdout[-600:])
+    p = checker("--format", "json", *step_command(last, classic), tmp=tmp)
+    try:
+        listed = json.loads(p.stdout).get("judged_elsewhere")
+    except ValueError:
+        listed = p.stdout[:300]
+    case(f"step {last}: the JSON lists the checks judged elsewhere, with their profile",
+         isinstance(listed, list) and {e["id"] for e in listed} == elsewhere
+         and all(e["profile"] == "new-style" for e in listed), listed)
 
 
 def test_compare(tmp):
@@ -194,6 +210,102 @@ def test_compare(tmp):
                 "{pidfile}", tmp=tmp)
     case("compare: text marks the differing umask and fails", t.returncode == 1 and
          re.search(r"^\* umask +pass +fail", t.stdout, re.M), t.stdout[-800:])
+    case("compare: text says how each side's daemon ended, as a single run does",
+         re.search(r"^daemon A: pid \d+ \(mydaemon\) exited with status 0\n"
+                   r"daemon B: pid \d+ \(wrong-umask\) exited with status 0\nverdict: ",
+                   t.stdout, re.M), t.stdout[-300:])
+
+
+def by_id(report):
+    return {c["id"]: c for c in report["checks"]}
+
+
+def test_stop_command_time(tmp):
+    """A stop command that fails at once is reported with its own time, not
+    with the time the checker then spent waiting for the daemon (the
+    timeout, here 2 s, since the daemon is never told to stop)."""
+    p = checker("--format", "json", "--stop-command", "false", "--", CORRECT, "{pidfile}",
+                tmp=tmp)
+    try:
+        observed = by_id(json.loads(p.stdout))["stop-command"]["observed"]
+    except (ValueError, KeyError) as exc:
+        case("stop-command: the command's own time", False, f"{exc}: {p.stdout[:300]}")
+        return
+    took = re.search(r"exited with status 1 after (\d+) ms", observed)
+    case("stop-command: a command that fails at once is timed to its exit, not to the "
+         "daemon's timeout", took and int(took.group(1)) < 1000, observed)
+
+
+def compare_self_new_style(tmp):
+    """The reference's run mode compared with itself under new-style: the
+    JSON comparison, or None."""
+    run = f"{MYDAEMON} run --port 0"
+    p = checker("--format", "json", "--profile", "new-style", "--compare", run, "--",
+                *run.split(), tmp=tmp)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        case("compare: a new-style daemon beside itself gives a JSON comparison", False,
+             p.stdout[:300] + p.stderr)
+        return None
+
+
+def facet(doc, name):
+    return next((f for f in doc["facets"] if f["facet"] == name), {})
+
+
+def test_compare_new_style(tmp):
+    """A pipe's inode differs between any two runs: the stdio facet shows
+    the kind, so that a daemon compared with itself shows no difference.
+    The checker started the service as its manager: its parent, which
+    did not adopt it (no orphan)."""
+    doc = compare_self_new_style(tmp)
+    if not doc:
+        return
+    case("compare: a new-style daemon beside itself has no difference",
+         doc["differences"] == [], doc["differences"])
+    session = facet(doc, "session")
+    case("compare: a service the checker started is the manager's child, not an orphan",
+         all("the manager's child" in session.get(k, "") and "orphan" not in session.get(k, "")
+             for k in ("a", "b")), session)
+
+
+# A service that says READY=1 at once but accepts on the passed socket only
+# after some start-up work that begins with the manager's first signal:
+# 300 ms after the SIGHUP, while it sleeps (so that it looks settled).
+SERVES_AFTER_SIGHUP = r"""
+import os, signal, socket, sys, time
+listener = socket.socket(fileno=3)
+notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+notify.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
+hups = []
+signal.signal(signal.SIGHUP, lambda *_: hups.append(1))
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+while not hups:
+    signal.pause()
+time.sleep(0.3)
+listener.accept()[0].close()
+while True:
+    signal.pause()
+"""
+
+
+def test_accepted_after_sighup(tmp):
+    """A connection accepted after the SIGHUP, before the stop, shows socket
+    activation however late the look comes: it is looked for until a bound,
+    not once."""
+    script = os.path.join(tmp, "serves_after_sighup.py")
+    with open(script, "w") as f:
+        f.write(SERVES_AFTER_SIGHUP)
+    p = checker("--format", "json", "--profile", "new-style", "--socket-activation", "--",
+                sys.executable, script, tmp=tmp)
+    try:
+        got = by_id(json.loads(p.stdout))["socket-activation"]
+    except (ValueError, KeyError) as exc:
+        case("socket-activation: accepted after the SIGHUP", False, f"{exc}: {p.stdout[:300]}")
+        return
+    case("socket-activation: a connection accepted 300 ms after the SIGHUP, before the stop, "
+         "passes", got["status"] == "pass", got)
 
 
 def main():
@@ -202,7 +314,7 @@ def main():
             print(f"report tests: skipped: {tool} is not installed")
             print("0 passed, 0 failed")
             return 0
-    for path in (CHECKER, MYDAEMON, BROKEN, STEPS):
+    for path in (CHECKER, MYDAEMON, BROKEN, CORRECT, STEPS):
         if not os.path.exists(path):
             print(f"FAIL setup: {path} is not built (run make)")
             print("0 passed, 1 failed")
@@ -213,6 +325,9 @@ def main():
         test_junit(ids, tmp)
         test_steps(steps, tmp)
         test_compare(tmp)
+        test_stop_command_time(tmp)
+        test_compare_new_style(tmp)
+        test_accepted_after_sighup(tmp)
         left = os.listdir(tmp)
         left = [f for f in left if f.startswith("checker.")]
         case("no scratch directory left behind", not left, left)

@@ -261,6 +261,11 @@ class Round:
         tmp_root = tempfile.mkdtemp(prefix="stress.")
         shared_tmp = os.path.join(tmp_root, "tmp")
         os.mkdir(shared_tmp, 0o700)
+        # Searchable by all (not listable), as /tmp is, and as run.py makes
+        # its own: a service that gives up root (ns-drops-privileges) must
+        # reach its NOTIFY_SOCKET in a checker's scratch directory.
+        os.chmod(tmp_root, 0o711)
+        os.chmod(shared_tmp, 0o711)
         programs = {os.path.realpath(p) for p in (self.args.checker, self.witness or self.args.checker)}
         programs |= {os.path.join(os.path.realpath(self.args.bin), n) for n in os.listdir(self.args.bin)}
         since = boot_ticks_now()

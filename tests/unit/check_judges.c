@@ -174,6 +174,87 @@ START_TEST(test_stop_command_blamed)
 }
 END_TEST
 
+/* A zombie counts by the later look, not by the inspection's sample: one
+ * reaped in between passes, one still there fails and says for how long. */
+START_TEST(test_zombie_judged_by_later_look)
+{
+    good_evidence();
+    ev.daemon.zombies_seen = 1;
+    ev.daemon.zombie[0] = (struct zombie_seen){ 300, 4242, "job" };
+    ev.daemon.zombies_looked = 1;
+    ev.daemon.zombies_after_ms = 1250;
+    judge_expect_only(CK_NO_ZOMBIES, ST_PASS);
+    ck_assert_ptr_nonnull(strstr(res[CK_NO_ZOMBIES].observed, "reaped by the daemon"));
+    pid_list_add(&ev.daemon.zombies, 300, "job");
+    judge_expect_only(CK_NO_ZOMBIES, ST_FAIL);
+    ck_assert_ptr_nonnull(strstr(res[CK_NO_ZOMBIES].observed, "300 (job)"));
+    ck_assert_ptr_nonnull(strstr(res[CK_NO_ZOMBIES].observed, "1250 ms after the inspection"));
+}
+END_TEST
+
+/* A failed stop command is told what a stop command is for, not what a
+ * start is for. */
+START_TEST(test_stop_command_told_its_own_goal)
+{
+    good_evidence();
+    ev.stop_cmd.status = 1 << 8;
+    judge_expect_only(CK_STOP_COMMAND, ST_FAIL);
+    ck_assert_ptr_nonnull(strstr(res[CK_STOP_COMMAND].message, "once the daemon is stopped"));
+    ev.stop_cmd.exited = 0;
+    judge_expect_only(CK_STOP_COMMAND, ST_FAIL);
+    ck_assert_ptr_null(strstr(res[CK_STOP_COMMAND].message, "in the background"));
+    ck_assert_ptr_nonnull(strstr(res[CK_STOP_COMMAND].message, "once the daemon is gone"));
+}
+END_TEST
+
+/* Nothing arrived at an abstract NOTIFY_SOCKET: the address's form is
+ * blamed only when the journal shows the service tried it. */
+START_TEST(test_abstract_blamed_on_evidence_only)
+{
+    static const char failed[] = "svc[12]: serving\n"
+                                 "svc[12]: unable to notify the service manager: No such file "
+                                 "or directory\n";
+    static const char named[] = "svc[12]: NOTIFY_SOCKET=@checker-notify/1/x\n";
+    static const char quiet[] = "svc[12]: serving on 127.0.0.1:8080\n";
+    struct result r;
+
+    memset(&ev, 0, sizeof ev);
+    memset(&opt, 0, sizeof opt);
+    opt.profile = PROFILE_NEW_STYLE;
+    opt.notify = NOTIFY_ABSTRACT;
+    opt.timeout_ms = 1000;
+    ev.svc.ran = 1;
+    ev.svc.ready_ms = -1;
+
+    memset(&r, 0, sizeof r);
+    checks[CK_NOTIFY_READY].judge(&ev, &opt, &r);
+    ck_assert_int_eq(r.status, ST_FAIL);
+    ck_assert_ptr_nonnull(strstr(r.message, "either the service never sent READY=1"));
+    ck_assert_ptr_nonnull(strstr(r.message, "abstract address"));
+
+    ev.svc.journal_hints = journal_notify_hints(failed, strlen(failed), "@checker-notify/1/x");
+    ck_assert_uint_eq(ev.svc.journal_hints, JOURNAL_NOTIFY_ENOENT);
+    memset(&r, 0, sizeof r);
+    checks[CK_NOTIFY_READY].judge(&ev, &opt, &r);
+    ck_assert_ptr_null(strstr(r.message, "either"));
+    ck_assert_ptr_nonnull(strstr(r.message, "abstract address"));
+    ck_assert_ptr_nonnull(strstr(r.observed, "No such file or directory"));
+
+    ev.svc.journal_hints = journal_notify_hints(named, strlen(named), "@checker-notify/1/x");
+    ck_assert_uint_eq(ev.svc.journal_hints, JOURNAL_NAMES_NOTIFY);
+    memset(&r, 0, sizeof r);
+    checks[CK_NOTIFY_READY].judge(&ev, &opt, &r);
+    ck_assert_ptr_null(strstr(r.message, "either"));
+    ck_assert_ptr_nonnull(strstr(r.message, "read NOTIFY_SOCKET"));
+
+    /* Its address alone, without the '@', also shows the variable was read. */
+    ck_assert_uint_eq(journal_notify_hints("to checker-notify/1/x\n", 22, "@checker-notify/1/x"),
+                      JOURNAL_NAMES_NOTIFY);
+    ck_assert_uint_eq(journal_notify_hints(quiet, strlen(quiet), "@checker-notify/1/x"), 0);
+    ck_assert_uint_eq(journal_notify_hints(quiet, 0, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_signals_named)
 {
     char name[32];
@@ -274,6 +355,9 @@ static Suite *judges_suite(void)
     tcase_add_loop_test(core, test_one_fault_one_failure, 0, 22);
     tcase_add_test(core, test_dead_daemon_says_how);
     tcase_add_test(core, test_stop_command_blamed);
+    tcase_add_test(core, test_zombie_judged_by_later_look);
+    tcase_add_test(core, test_stop_command_told_its_own_goal);
+    tcase_add_test(core, test_abstract_blamed_on_evidence_only);
     tcase_add_test(core, test_signals_named);
     tcase_add_test(core, test_pidfile_forms_and_targets);
     tcase_add_test(limits, test_unlocked_only_warns);

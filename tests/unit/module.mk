@@ -15,25 +15,27 @@ UNIT_OBJS_check_proc    := checker/proc.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_pidfile := checker/pidfile.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_json    := checker/json.o checker/utf8.o
 UNIT_OBJS_check_xml     := checker/xml.o checker/utf8.o
-UNIT_OBJS_check_options := checker/options.o checker/checks.o checker/judges.o \
-                           checker/judges_pidfile.o checker/judges_service.o checker/judge_text.o \
-                           checker/evidence.o checker/notify.o checker/utf8.o checker/text.o \
-                           checker/pidfile.o checker/fdio.o $(UNIT_HELPER_OBJS)
-UNIT_OBJS_check_judges  := checker/checks.o checker/judges.o checker/judges_pidfile.o \
-                           checker/judges_service.o checker/judge_text.o checker/evidence.o \
-                           checker/notify.o checker/utf8.o \
+# The table of checks names each check's judge and its trace_explain
+# finder: whatever links checks.o links both.
+UNIT_TABLE_OBJS := checker/checks.o checker/judges.o checker/judges_pidfile.o \
+                   checker/judges_service.o checker/judge_text.o checker/trace_explain.o \
+                   checker/trace_explain_life.o checker/trace_explain_state.o \
+                   checker/trace_explain_pidfile.o checker/trace_explain_service.o \
+                   checker/trace_query.o checker/trace.o checker/trace_mark.o \
+                   checker/trace_words.o
+UNIT_OBJS_check_options := checker/options.o $(UNIT_TABLE_OBJS) checker/evidence.o \
+                           checker/notify.o checker/utf8.o checker/text.o checker/pidfile.o \
+                           checker/fdio.o $(UNIT_HELPER_OBJS)
+UNIT_OBJS_check_judges  := $(UNIT_TABLE_OBJS) checker/evidence.o checker/notify.o checker/utf8.o \
                            checker/text.o checker/pidfile.o checker/fdio.o checker/options.o
 UNIT_OBJS_check_tracker := checker/tracker.o checker/scan.o checker/procset.o checker/proc.o checker/fdio.o
 UNIT_OBJS_check_run     := $(CHECKER_LIB_OBJS)
 UNIT_OBJS_check_notify  := checker/notify.o checker/utf8.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_tracer  := checker/tracer.o checker/tracer_calls.o checker/trace.o checker/trace_words.o checker/text.o \
                            checker/proc.o checker/fdio.o $(UNIT_HELPER_OBJS)
-UNIT_OBJS_check_trace_explain := checker/trace_explain.o checker/trace_explain_life.o \
-                           checker/trace_explain_state.o checker/trace_explain_pidfile.o \
-                           checker/trace_explain_service.o checker/trace_query.o checker/trace.o \
-                           checker/trace_mark.o checker/trace_words.o checker/text.o \
-                           checker/evidence.o checker/pidfile.o checker/fdio.o checker/notify.o \
-                           checker/utf8.o
+UNIT_OBJS_check_trace_explain := $(UNIT_TABLE_OBJS) checker/text.o checker/evidence.o \
+                           checker/pidfile.o checker/fdio.o checker/notify.o checker/utf8.o \
+                           checker/options.o
 UNIT_LIBS_check_run     := -lutil
 
 # Evaluated when used, so that `make check` sees the package that its

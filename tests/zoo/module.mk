@@ -24,7 +24,7 @@ $(ZOO_LIB_OBJ): $(ZOO_DIR)/zoo.c $(ZOO_DIR)/zoo.h skeleton/c/daemonize.h | $(ZOO
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Iskeleton/c -c -o $@ $<
 
 $(ZOO_BIN)/%: $(ZOO_DIR)/daemons/%.c $(ZOO_LIB_OBJ) skeleton/c/daemonize.o $(ZOO_DIR)/zoo.h | $(ZOO_BIN)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ZOO_LIB_OBJ) skeleton/c/daemonize.o $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ZOO_LIB_OBJ) skeleton/c/daemonize.o $(LDLIBS) -pthread
 
 $(ZOO_BIN)/witness: $(ZOO_DIR)/witness.c | $(ZOO_BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
@@ -66,7 +66,7 @@ $(ZOO_ASAN_LIB_OBJ): $(ZOO_DIR)/zoo.c $(ZOO_DIR)/zoo.h skeleton/c/daemonize.h | 
 
 $(ZOO_ASAN_DAEMONS): $(ZOO_ASAN_BIN)/%: $(ZOO_DIR)/daemons/%.c $(ZOO_ASAN_LIB_OBJ) skeleton/c/asan/daemonize.o $(ZOO_DIR)/zoo.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECKER_ASAN_FLAGS) $(LDFLAGS) -o $@ $< $(ZOO_ASAN_LIB_OBJ) \
-	    skeleton/c/asan/daemonize.o $(LDLIBS)
+	    skeleton/c/asan/daemonize.o $(LDLIBS) -pthread
 
 $(ZOO_ASAN_BIN)/witness: $(ZOO_DIR)/witness.c | $(ZOO_ASAN_BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)

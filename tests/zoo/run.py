@@ -56,9 +56,11 @@ CHECK_IDS = [
 STATUSES = {"pass", "fail", "warn", "skip"}
 FAILED = {"fail", "warn"}
 REPORT_FIELDS = {"verdict", "profile", "command", "daemon", "checks", "elapsed_ms"}
-# Added beside the contract's: "step" with --step; "notify" and "journal" under
-# new-style ("notify_not_kept" past the kept datagrams); "trace" with --trace.
-REPORT_FIELDS_ADDED = {"step", "notify", "notify_not_kept", "journal", "trace"}
+# Added beside the contract's: "step" and "judged_elsewhere" with --step;
+# "notify" and "journal" under new-style ("notify_not_kept" past the kept
+# datagrams); "trace" with --trace.
+REPORT_FIELDS_ADDED = {"step", "judged_elsewhere", "notify", "notify_not_kept", "journal",
+                       "trace"}
 DAEMON_FIELDS = {"pid", "sid", "pgid", "ppid", "tty_nr", "cwd", "umask", "fds", "pidfile"}
 # Present when the checker saw the daemon end: {"status": N} or {"signal": NAME}.
 DAEMON_FIELDS_ADDED = {"exit"}
@@ -328,7 +330,7 @@ class Runner:
     def run(self, index, case):
         casedir = os.path.join(self.root, f"{index:02d}-{case.name}")
         tmpdir = self.shared_tmpdir or os.path.join(casedir, "tmp")
-        os.makedirs(casedir if self.shared_tmpdir else tmpdir, mode=0o700)
+        os.makedirs(casedir if self.shared_tmpdir else tmpdir, mode=0o711)
         with open(os.path.join(casedir, "not-executable"), "w") as f:
             f.write("#!/bin/sh\nexit 0\n")
         os.chmod(os.path.join(casedir, "not-executable"), 0o644)
@@ -496,6 +498,9 @@ def main():
         cases = [c for c in cases if c.name in args.cases]
 
     root = tempfile.mkdtemp(prefix="zoo.")
+    # Searchable by all (not listable), as /tmp is: a service that gives up
+    # root must reach its NOTIFY_SOCKET in a checker's scratch directory.
+    os.chmod(root, 0o711)
 
     def cleanup():
         shutil.rmtree(root, ignore_errors=True)

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@ const struct zoo_recipe zoo_correct = {
     .workdir = "/",
     .late_pidfile = false,
     .late_ms = 100,
+    .leader_thread = false,
     .die_after_ready = false,
     .refuse_existing = false,
     .guard = ZOO_GUARD_LOCK,
@@ -51,6 +53,7 @@ const struct zoo_recipe zoo_correct = {
     .pidfile_symlink = false,
     .startup_job = true,
     .reap = true,
+    .reap_on_poke = false,
     .workers = 0,
     .stop_workers = true,
     .ignore_sigterm = false,
@@ -312,12 +315,14 @@ struct run {
     int nworkers;
 };
 
-static volatile sig_atomic_t got_term, got_chld;
+static volatile sig_atomic_t got_term, got_chld, got_poke;
 
 static void on_signal(int sig)
 {
     if (sig == SIGTERM)
         got_term = 1;
+    else if (sig == SIGUSR1)
+        got_poke = 1;
     else
         got_chld = 1;
 }
@@ -405,10 +410,12 @@ static int trap_signals(struct run *run)
     sigemptyset(&block);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGCHLD);
+    sigaddset(&block, SIGUSR1);
     if (sigprocmask(SIG_BLOCK, &block, &run->wait_mask) < 0)
         return -1;
     sigdelset(&run->wait_mask, SIGTERM);
     sigdelset(&run->wait_mask, SIGCHLD);
+    sigdelset(&run->wait_mask, SIGUSR1);
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = run->r->ignore_sigterm ? SIG_IGN : on_signal;
@@ -417,6 +424,8 @@ static int trap_signals(struct run *run)
     sa.sa_handler = on_signal;
     /* without a handler SIGCHLD keeps its default: children become zombies */
     if (run->r->reap && sigaction(SIGCHLD, &sa, NULL) < 0)
+        return -1;
+    if (run->r->reap_on_poke && sigaction(SIGUSR1, &sa, NULL) < 0)
         return -1;
     return 0;
 }
@@ -596,6 +605,10 @@ static void serve(struct run *run)
             got_chld = 0;
             reap_children(run);
         }
+        if (got_poke) {
+            got_poke = 0;
+            reap_children(run);
+        }
     }
 }
 
@@ -653,7 +666,7 @@ static _Noreturn void daemon_body(struct run *run)
     /* before the pidfile: a SIGTERM right after "ready" must find a handler */
     if (trap_signals(run) < 0)
         daemon_fail(run, "trap SIGTERM and SIGCHLD");
-    if (r->late_pidfile)
+    if (r->late_pidfile && !r->leader_thread)
         await_launcher_then_work(run);
     if (run->pidfile)
         claim_pidfile(run);
@@ -664,6 +677,41 @@ static _Noreturn void daemon_body(struct run *run)
     serve(run);
     shut_down(run);
     _exit(0);
+}
+
+/* leader_thread: the start-up work and the fork, in a thread of the first
+ * child whose main thread has already exited. Until this thread ends, the
+ * first child shows in /proc as a zombie that has no child yet, though it
+ * is about to start the daemon. */
+static void *fork_daemon_late(void *arg)
+{
+    struct run *run = arg;
+    pid_t pid;
+
+    await_launcher_then_work(run);
+    pid = fork();
+    if (pid < 0)
+        daemon_fail(run, "fork the daemon");
+    if (pid == 0)
+        daemon_body(run);
+    _exit(0);
+}
+
+/* The main thread leaves; its stack may go with it, so the thread gets a
+ * copy of the run that outlives it. */
+static _Noreturn void leave_to_thread(const struct run *run)
+{
+    static struct run copy;
+    pthread_t thread;
+    int err;
+
+    copy = *run;
+    err = pthread_create(&thread, NULL, fork_daemon_late, &copy);
+    if (err) {
+        errno = err;
+        daemon_fail(run, "start the thread that forks the daemon");
+    }
+    pthread_exit(NULL);
 }
 
 static _Noreturn void first_child(struct run *run)
@@ -682,6 +730,8 @@ static _Noreturn void first_child(struct run *run)
     if (!run->r->second_fork)
         daemon_body(run);
     run->intermediate = getpid();
+    if (run->r->leader_thread)
+        leave_to_thread(run);
     pid = fork();
     if (pid < 0)
         daemon_fail(run, "fork the daemon");
@@ -786,6 +836,23 @@ static void refuse_if_locked(const struct run *run)
     }
 }
 
+/* reap_on_poke: a start that finds a daemon running wakes it up (its
+ * loop then reaps) before going on to be refused. */
+static void poke_running(const struct run *run)
+{
+    pid_t pid = 0;
+    int busy = zoo_pidfile_busy(run->pidfile);
+
+    if (busy < 0)
+        fatal(run, "inspect the lock on %s", run->pidfile);
+    if (!busy)
+        return;
+    if (zoo_pidfile_read(run->pidfile, &pid) < 0 || pid <= 0)
+        fatal(run, "read a pid in %s", run->pidfile);
+    if (kill(pid, SIGUSR1) < 0)
+        fatal(run, "poke the running daemon %ld", (long)pid);
+}
+
 static int stop(const struct run *run)
 {
     pid_t pid;
@@ -833,6 +900,8 @@ int zoo_main(const struct zoo_recipe *r, int argc, char **argv)
         refuse_if_pidfile(&run);
     if (run.pidfile && r->late_pidfile)
         refuse_if_locked(&run);
+    if (run.pidfile && r->reap_on_poke)
+        poke_running(&run);
     if (!r->start_daemon)
         return 0;
     if (!r->detach)

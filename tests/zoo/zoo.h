@@ -66,6 +66,11 @@ struct zoo_recipe {
     bool late_pidfile;      /* the launcher returns at once and the pidfile
                                is written only after it has been reaped */
     int late_ms;            /* ... and that much start-up work later */
+    bool leader_thread;     /* with late_pidfile: the first child's main thread
+                               exits at once, and another of its threads forks
+                               the daemon after the start-up work, so that
+                               meanwhile /proc shows the session leader as a
+                               zombie with no child */
     bool die_after_ready;   /* once the launcher is gone, writes to the
                                readiness pipe again: killed by SIGPIPE */
     bool refuse_existing;   /* the launcher refuses when a pidfile exists */
@@ -76,6 +81,8 @@ struct zoo_recipe {
     bool pidfile_symlink;   /* PIDFILE is a symlink to PIDFILE.real */
     bool startup_job;       /* runs a one-shot child before it is ready */
     bool reap;              /* reaps its children on SIGCHLD */
+    bool reap_on_poke;      /* reaps them only when a second start pokes the
+                               running daemon (SIGUSR1) before it refuses */
     int workers;            /* long-lived children, up to ZOO_MAX_WORKERS */
     bool stop_workers;      /* on SIGTERM, stops and reaps them first */
     bool ignore_sigterm;

@@ -317,6 +317,9 @@ class Run:
         else:
             spec = os.path.join(self.tmpdir, "notify")
             s.bind(spec)
+            # Reachable by a service that gives up root, as a manager's is.
+            os.chmod(self.tmpdir, 0o711)
+            os.chmod(spec, 0o666)
         s.setblocking(False)
         return s, spec
 

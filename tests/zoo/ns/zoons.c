@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -167,6 +168,18 @@ static void stdio_to_devnull(struct service *s)
     if (dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
         fatal(s, "redirect stdout and stderr to /dev/null");
     close(fd);
+}
+
+/* Root gives itself up, as many services do once their privileged set-up
+ * is done; anyone else has nothing to give up. */
+static void drop_to_nobody(struct service *s)
+{
+    const uid_t nobody = 65534;
+
+    if (geteuid() != 0)
+        return;
+    if (setgroups(0, NULL) < 0 || setgid(nobody) < 0 || setuid(nobody) < 0)
+        fatal(s, "become nobody");
 }
 
 static void start_serving(struct service *s)
@@ -467,6 +480,8 @@ int zoons_main(const struct zoons_recipe *r, int argc, char **argv)
     read_environment(&s);
     if (r->stdio_devnull)
         stdio_to_devnull(&s);
+    if (r->drop_privileges)
+        drop_to_nobody(&s);
     if (r->fork != ZOONS_FOREGROUND)
         fork_away(&s, &ready_fd);
     if (r->ready != ZOONS_READY_EARLY)

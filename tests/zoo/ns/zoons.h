@@ -70,6 +70,8 @@ struct zoons_recipe {
     bool use_listen_fds;        /* serve on the passed descriptor 3 */
     bool stdio_devnull;         /* 1 and 2 moved to /dev/null, off the journal */
     bool ignore_sigterm;
+    bool drop_privileges;       /* as root, become nobody before serving and notifying
+                                   (as squid's workers do): not a fault */
 };
 
 /* Everything right. */
