@@ -56,9 +56,24 @@ enum trace_kind {
     TE_CHECKER,         /* what the checker did here: hang-up, SIGTERM, stop command */
     TE_UNSEEN,          /* what the trace could not see from here on (a setuid exec,
                            already traced, a lost stop): detail says what */
-    TE_NOTE             /* what the trace itself changed or how it traced here
+    TE_NOTE,            /* what the trace itself changed or how it traced here
                            (no_new_privs set for its filter, every system call
                            stopped): nothing is hidden, detail says what */
+    TE_KILL,            /* a signal it sent (kill, tkill, tgkill, rt_sigqueueinfo,
+                           rt_tgsigqueueinfo, pidfd_send_signal): value = the
+                           signal, arg = the target */
+    TE_UNLINK           /* the pidfile's name removed or replaced (unlink,
+                           unlinkat, rename): value = 0 or -errno, arg = how */
+};
+
+/* How a TE_UNLINK touched the pidfile's name (its arg). */
+enum trace_unlink_how {
+    TU_REMOVED,         /* unlink or unlinkat of the pidfile */
+    TU_MOVED_AWAY,      /* the pidfile renamed to another name */
+    TU_REPLACED,        /* another file renamed onto the pidfile's name */
+    TU_ELSEWHERE        /* a file of the pidfile's name in another directory (a
+                           relative path from another working directory): not
+                           the pidfile */
 };
 
 /* What the checker did (TE_CHECKER's arg): the picture draws a hang-up
@@ -121,7 +136,32 @@ struct trace_event {
  *   TE_CHECKER arg: what it did (enum trace_checker_act); value: the
  *              signal sent, 0 for none; pid: its target, 0 for none;
  *              detail: the words, when the act's own are not enough
- *   TE_UNSEEN  detail: why, in words ("a setuid program was executed") */
+ *   TE_UNSEEN  detail: why, in words ("a setuid program was executed")
+ *   TE_KILL    value: the signal (0: a probe); arg: the target as the call
+ *              named it: a pid, -pgid for a process group, 0 its own
+ *              group, -1 every process it may signal; tgkill's process
+ *              (not its thread); pidfd_send_signal's process behind the
+ *              descriptor, 0 when unknown. detail: the tracer's whole
+ *              sentence: the call and its target, ", the pidfile's pid"
+ *              when the target is the pid the pidfile holds (or last
+ *              held, as the tracer read it), then ": done" or ": ESRCH"
+ *              (the result, once the call returned; nothing when it never
+ *              did), then " (and N more times, until T ms)" when the same
+ *              call to the same target, with the same result, came again
+ *              and again (a stop loop): recorded twice, then counted.
+ *              Recorded for a signal that ends, stops or probes a process
+ *              (0, SIGHUP, SIGINT, SIGQUIT, SIGKILL, SIGTERM), whoever the
+ *              target; for any other signal only when the target is a
+ *              process of the run, and only by kill, rt_sigqueueinfo or
+ *              pidfd_send_signal (a thread's internal signals, SIGURG for
+ *              a runtime's preemption, are not worth a stop)
+ *   TE_UNLINK  value: 0, or -errno when the call failed; arg: how (enum
+ *              trace_unlink_how); detail: the tracer's whole sentence, with
+ *              the paths as the call gave them ("unlinkat(fd 4
+ *              /tmp/checker.X, \"daemon.pid\"), the pidfile: done"). The
+ *              pidfile is found by its directory (device and inode, through
+ *              the caller's working directory or dirfd) and its last name,
+ *              so that a relative path or a dirfd is recognised */
 
 struct trace_proc {
     pid_t pid;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "text.h"
 #include "trace_explain_parts.h"
 #include "trace_words.h"
 
@@ -160,32 +161,155 @@ static int ignores(const struct trace_event *e)
     return e->arg == 1 || strstr(e->detail, "ignored") != NULL;
 }
 
+/* SIGTERM was sent to the daemon (event sent: the checker's act, or the
+ * stop command's kill) and the daemon ran on: ignored, caught and not
+ * obeyed, or never taken. */
+static void term_not_obeyed(struct explain *x, int check, long sent, const char *whose)
+{
+    int sigterm = SIGTERM;
+    struct tq_match took = { x->first, x->daemon, TE_SIGNAL, is_signal, &sigterm };
+    long set = ex_line_last(x, TE_SIGACTION, is_signal, &sigterm), got;
+
+    if (ex_sig_in(x->ev->daemon.status.sigign, SIGTERM) && set >= 0 && ignores(&x->t->ev[set])) {
+        ex_mark_event(x, set, check, "SIGTERM is set to be ignored here, so %s SIGTERM at +%.1f "
+                      "ms did nothing", whose, tq_ms(x->t, sent));
+        return;
+    }
+    got = tq_next(x->t, sent, &took);
+    if (got >= 0)
+        ex_mark_event(x, got, check, "SIGTERM reached the daemon here, and it was still "
+                      "running at the timeout: on SIGTERM, clean up and exit");
+    else
+        ex_mark_event(x, sent, check, "%s SIGTERM to pid %d was sent here, and the daemon never "
+                      "took it: a blocked SIGTERM waits forever", whose, (int)x->daemon);
+}
+
+static int real_signal(const struct trace_event *e, const void *arg)
+{
+    (void)arg;
+    return e->value != 0;
+}
+
+/* Does a signal sent (TE_KILL) reach the daemon: its pid, its group, or
+ * every process? */
+static int reaches_daemon(const struct explain *x, const struct trace_event *e)
+{
+    return x->daemon > 0 && (e->arg == x->daemon || e->arg == -1
+                             || (e->arg < -1 && -e->arg == x->ev->daemon.st.pgrp));
+}
+
+/* "pid 4567", then what it is: the pid the pidfile holds, a process of
+ * the run and its part, gone. */
+static void target_words(const struct explain *x, const struct trace_event *e, char *buf,
+                         size_t cap)
+{
+    pid_t pid = (pid_t)(e->arg < -1 ? -e->arg : e->arg);
+    const struct trace_proc *p = e->arg > 0 ? trace_find_proc(x->t, pid) : NULL;
+    long end = p ? tq_exit(x->t, p->launch, pid) : -1;
+    const char *pidfile = strstr(e->detail, "the pidfile's pid") ? ", the pid the pidfile holds"
+                                                               : "";
+    char err[24], of[48] = "";
+
+    if (p && p->launch != e->launch && p->launch >= 0 && p->launch < x->t->nlaunches)
+        snprintf(of, sizeof of, " of the %s", trace_launch_words(x->t->launches[p->launch].kind));
+    if (e->arg == 0 || e->arg == -1) {
+        snprintf(buf, cap, "%s", e->arg ? "every process" : "its own process group");
+    } else if (e->arg < -1) {
+        snprintf(buf, cap, "process group %d", (int)pid);
+    } else if (end >= 0 && x->t->ev[end].us <= e->us) {
+        snprintf(buf, cap, "pid %d%s, the %s%s, which had exited at +%.1f ms", (int)pid, pidfile,
+                 ex_role(x, p->launch, pid), of, tq_ms(x->t, end));
+    } else if (p) {
+        snprintf(buf, cap, "pid %d%s, the %s%s", (int)pid, pidfile, ex_role(x, p->launch, pid), of);
+    } else if (trace_sent_outcome(e, err, sizeof err) < 0 && strcmp(err, "ESRCH") == 0) {
+        snprintf(buf, cap, "pid %d%s, which does not exist (ESRCH)", (int)pid, pidfile);
+    } else {
+        snprintf(buf, cap, "pid %d%s, a process the candidate did not start", (int)pid, pidfile);
+    }
+}
+
+/* The words of a refused signal's error. */
+static const char *error_words(const char *err)
+{
+    return strcmp(err, "ESRCH") == 0 ? "no such process"
+         : strcmp(err, "EPERM") == 0 ? "not permitted" : "refused";
+}
+
+/* What the stop command sent, as the predicate of a sentence: "only
+ * probed pid 4567 with signal 0", "never signalled any process". */
+static void nothing_sent_words(struct explain *x, int stop, char *buf, size_t cap)
+{
+    struct tq_match probe = { stop, 0, TE_KILL, NULL, NULL };
+    long p = tq_prev(x->t, (long)x->t->nev, &probe);
+
+    if (p >= 0)
+        snprintf(buf, cap, "only probed pid %lld with signal 0", x->t->ev[p].arg);
+    else
+        snprintf(buf, cap, "never signalled any process");
+}
+
+/* The stop command came back without stopping the daemon: it signalled
+ * another process, the daemon ignored what it sent, or it sent nothing. */
+static void stop_command_missed(struct explain *x, int check, int stop, long end)
+{
+    struct tq_match sent = { stop, 0, TE_KILL, real_signal, NULL };
+    long last = tq_prev(x->t, (long)x->t->nev, &sent), hit = -1;
+    char how[64], whom[160], sig[24], nothing[64], err[24];
+
+    for (long i = tq_next(x->t, -1, &sent); i >= 0 && hit < 0; i = tq_next(x->t, i, &sent))
+        if (reaches_daemon(x, &x->t->ev[i]))
+            hit = i;
+    if (hit >= 0 && x->t->ev[hit].value == SIGTERM && trace_sent_outcome(&x->t->ev[hit], NULL, 0) > 0) {
+        term_not_obeyed(x, check, hit, "the stop command's");
+        return;
+    }
+    if (hit >= 0 && trace_sent_outcome(&x->t->ev[hit], err, sizeof err) < 0) {
+        signal_name((int)x->t->ev[hit].value, sig, sizeof sig);
+        ex_mark_event(x, hit, check, "the stop command's %s to the daemon, pid %d, was refused "
+                      "here: %s (%s)", sig, (int)x->daemon, err, error_words(err));
+        return;
+    }
+    if (hit >= 0) {
+        signal_name((int)x->t->ev[hit].value, sig, sizeof sig);
+        ex_mark_event(x, hit, check, "the stop command sent %s to the daemon, pid %d, here, and "
+                      "it ran on%s", sig, (int)x->daemon, x->t->ev[hit].value == SIGTERM
+                      ? "" : ": SIGTERM is the signal that asks a daemon to stop");
+        return;
+    }
+    if (last >= 0) {
+        signal_name((int)x->t->ev[last].value, sig, sizeof sig);
+        target_words(x, &x->t->ev[last], whom, sizeof whom);
+        ex_mark_event(x, last, check, "the stop command sent %s here to %s, not to the daemon, "
+                      "pid %d", sig, whom, (int)x->daemon);
+        return;
+    }
+    ex_end_words(x, end, how, sizeof how);
+    nothing_sent_words(x, stop, nothing, sizeof nothing);
+    ex_mark_event(x, end, check, "the stop command %s here: it %s, and the daemon, pid %d, ran on; "
+                  "%s", how, nothing, (int)x->daemon, x->ev->stopped_by_term
+                  ? "the checker's own SIGTERM then stopped it"
+                  : "the checker's own SIGTERM did not stop it either");
+}
+
 /* The stop command came back, or not, and the daemon ran on. */
 static void stop_command_did_not_stop(struct explain *x, int check)
 {
     int stop = tq_launch(x->t, TL_STOP);
     pid_t cmd = launcher_of(x, stop);
     long end = tq_exit(x->t, stop, cmd);
-    char how[64];
 
     if (!x->ev->stop_cmd.exited || end < 0) {
         ex_mark_proc(x, stop, cmd, check, "the stop command had not returned at the timeout, "
                      "and the daemon, pid %d, was still running", (int)x->daemon);
         return;
     }
-    ex_end_words(x, end, how, sizeof how);
-    ex_mark_event(x, end, check, "the stop command %s here, and the daemon, pid %d, was still "
-                  "running at the timeout; %s", how, (int)x->daemon, x->ev->stopped_by_term
-                  ? "the checker's own SIGTERM then stopped it"
-                  : "the checker's own SIGTERM did not stop it either");
+    stop_command_missed(x, check, stop, end);
 }
 
 void ex_stops_on_sigterm(struct explain *x, int check)
 {
-    int sigterm = SIGTERM;
     long sent = ex_checker_signal(x, x->first, x->daemon, SIGTERM);
-    struct tq_match took = { x->first, x->daemon, TE_SIGNAL, is_signal, &sigterm };
-    long end = ex_daemon_exit(x), set, got;
+    long end = ex_daemon_exit(x);
     char how[64];
 
     if (x->ev->stop_by_command && !x->ev->stopped) {
@@ -200,21 +324,8 @@ void ex_stops_on_sigterm(struct explain *x, int check)
                       "end but status 0 (or SIGTERM itself) as a failure", how);
         return;
     }
-    if (sent < 0)
-        return;
-    set = ex_line_last(x, TE_SIGACTION, is_signal, &sigterm);
-    if (ex_sig_in(x->ev->daemon.status.sigign, SIGTERM) && set >= 0 && ignores(&x->t->ev[set])) {
-        ex_mark_event(x, set, check, "SIGTERM is set to be ignored here, so the checker's "
-                      "SIGTERM at +%.1f ms did nothing", tq_ms(x->t, sent));
-        return;
-    }
-    got = tq_next(x->t, sent, &took);
-    if (got >= 0)
-        ex_mark_event(x, got, check, "SIGTERM reached the daemon here, and it was still "
-                      "running at the timeout: on SIGTERM, clean up and exit");
-    else
-        ex_mark_event(x, sent, check, "the checker sent SIGTERM to pid %d here, and the daemon "
-                      "never took it: a blocked SIGTERM waits forever", (int)x->daemon);
+    if (sent >= 0)
+        term_not_obeyed(x, check, sent, "the checker's");
 }
 
 /* The launch a pid of the run belongs to (its last record), or -1. */
@@ -290,6 +401,27 @@ void ex_no_leftovers(struct explain *x, int check)
         }
 }
 
+/* The stop command failed: a signal of its own refused just before (a
+ * stale pid), or its end, with what it sent. */
+static void stop_command_failed(struct explain *x, int check, int stop, long end)
+{
+    struct tq_match sent = { stop, 0, TE_KILL, real_signal, NULL };
+    long last = tq_prev(x->t, end, &sent);
+    char how[64], err[24], whom[160], sig[24], nothing[64];
+
+    ex_end_words(x, end, how, sizeof how);
+    if (last >= 0 && trace_sent_outcome(&x->t->ev[last], err, sizeof err) < 0) {
+        signal_name((int)x->t->ev[last].value, sig, sizeof sig);
+        target_words(x, &x->t->ev[last], whom, sizeof whom);
+        ex_mark_event(x, last, check, "the stop command's %s failed here with %s (%s): it went to "
+                      "%s; then the command %s", sig, err, error_words(err), whom, how);
+        return;
+    }
+    nothing_sent_words(x, stop, nothing, sizeof nothing);
+    ex_mark_event(x, end, check, "the stop command %s here%s%s: a stop that worked exits with "
+                  "status 0", how, last < 0 ? ", and " : "", last < 0 ? nothing : "");
+}
+
 void ex_stop_command(struct explain *x, int check)
 {
     const struct launch_result *l = &x->ev->stop_cmd;
@@ -297,7 +429,6 @@ void ex_stop_command(struct explain *x, int check)
     int stop = tq_launch(x->t, TL_STOP);
     pid_t cmd = launcher_of(x, stop);
     long end = tq_exit(x->t, stop, cmd), kill;
-    char how[64];
 
     if (stop < 0)
         return;
@@ -314,9 +445,7 @@ void ex_stop_command(struct explain *x, int check)
     if (!(WIFEXITED(l->status) && WEXITSTATUS(l->status) == 0)) {
         if (end < 0)
             return;
-        ex_end_words(x, end, how, sizeof how);
-        ex_mark_event(x, end, check, "the stop command %s here: a stop that worked exits with "
-                      "status 0", how);
+        stop_command_failed(x, check, stop, end);
         return;
     }
     for (int i = 0, shown = 0; i < left->count && i < EV_MAX_PIDS && shown < EX_MAX_LISTED; i++)

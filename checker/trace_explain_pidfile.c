@@ -6,6 +6,7 @@
  * The tracer records an open of the pidfile, and only of it, /dev/null
  * and terminals, with a sentence that names it "the pidfile" and lists
  * the open flags (tracer.c); a write or a lock carries its own kind. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,15 +48,46 @@ static int locks_pidfile(const struct trace_event *e, const void *arg)
     return e->value >= 0 && e->arg == 1;
 }
 
+/* Does a TE_UNLINK do this (an enum trace_unlink_how) to the pidfile,
+ * successfully? */
+static int unlinks(const struct trace_event *e, const void *arg)
+{
+    return e->value >= 0 && e->arg == *(const int *)arg;
+}
+
 /* The first event, after `after`, that makes the pidfile exist in a
- * launch: an open that creates it, else a write into it. */
+ * launch: an open that creates it, else a rename onto it, else a write
+ * into it. */
 static long pidfile_made(const struct explain *x, int launch, long after)
 {
+    static const int replaced = TU_REPLACED;
     struct tq_match open = { launch, 0, TE_OPEN, opens_pidfile, "O_CREAT" };
+    struct tq_match rename = { launch, 0, TE_UNLINK, unlinks, &replaced };
     struct tq_match write = { launch, 0, TE_PIDFILE_WRITE, succeeded, NULL };
     long made = tq_next(x->t, after, &open);
 
+    if (made < 0)
+        made = tq_next(x->t, after, &rename);
     return made >= 0 ? made : tq_next(x->t, after, &write);
+}
+
+/* Does a TE_UNLINK take the pidfile away (removed, or renamed away)? */
+static int takes_away(const struct trace_event *e, const void *arg)
+{
+    (void)arg;
+    return e->arg == TU_REMOVED || e->arg == TU_MOVED_AWAY;
+}
+
+/* The first successful removal of the pidfile in a launch, after event
+ * `after` and before event `before`, or -1. */
+static long pidfile_taken_away(const struct explain *x, int launch, long after, long before)
+{
+    struct tq_match gone = { launch, 0, TE_UNLINK, takes_away, NULL };
+
+    for (long i = tq_next(x->t, after, &gone); i >= 0 && i < before; i = tq_next(x->t, i, &gone))
+        if (x->t->ev[i].value >= 0)
+            return i;
+    return -1;
 }
 
 /* The last write into the pidfile in a launch, or -1. */
@@ -74,7 +106,7 @@ static pid_t launcher_of(const struct explain *x, int launch)
 void ex_pidfile_exists(struct explain *x, int check)
 {
     long launcher_end = tq_exit(x->t, x->first, launcher_of(x, x->first));
-    long made, before;
+    long made, before, gone;
 
     if (launcher_end < 0)
         return;
@@ -85,6 +117,14 @@ void ex_pidfile_exists(struct explain *x, int check)
                       "launcher exited (+%.1f ms): whoever started the daemon may already have "
                       "looked for it", (int)x->t->ev[made].pid,
                       tq_ms(x->t, made) - tq_ms(x->t, launcher_end), tq_ms(x->t, launcher_end));
+        return;
+    }
+    if (before >= 0 && before < launcher_end &&
+        (gone = pidfile_taken_away(x, x->first, before, launcher_end)) >= 0) {
+        ex_mark_event(x, gone, check, "the pidfile, made at +%.1f ms, is removed here by pid %d, "
+                      "the %s, before the launcher exited (+%.1f ms)", tq_ms(x->t, before),
+                      (int)x->t->ev[gone].pid, ex_role(x, x->first, x->t->ev[gone].pid),
+                      tq_ms(x->t, launcher_end));
         return;
     }
     if (before < 0 && !x->ev->pidfile.view.exists && !x->ev->pidfile_before_stop.view.exists)
@@ -270,7 +310,7 @@ void ex_single_instance(struct explain *x, int check)
     const struct evidence *ev = x->ev;
     int launch = tq_launch(x->t, TL_SECOND);
     pid_t launcher = launcher_of(x, launch);
-    long end = tq_exit(x->t, launch, launcher), died = ex_daemon_exit(x);
+    long end = tq_exit(x->t, launch, launcher), died = ex_daemon_exit(x), gone;
     char how[64];
 
     if (launch < 0 || !ev->single_ran)
@@ -290,6 +330,11 @@ void ex_single_instance(struct explain *x, int check)
         ex_mark_event(x, died, check, "the first daemon %s here, during the second start", how);
     } else if (ev->pidfile_change == PIDFILE_REWRITTEN || ev->pidfile_change == PIDFILE_REPLACED) {
         second_rewrote(x, check, launch);
+    } else if (ev->pidfile_change == PIDFILE_REMOVED &&
+               (gone = pidfile_taken_away(x, launch, -1, (long)x->t->nev)) >= 0) {
+        ex_mark_event(x, gone, check, "pid %d, of the second start, removes the running daemon's "
+                      "pidfile here: a start that refuses must leave it alone",
+                      (int)x->t->ev[gone].pid);
     }
 }
 
@@ -307,7 +352,7 @@ void ex_stale_pidfile(struct explain *x, int check)
     const struct evidence *ev = x->ev;
     int launch = tq_launch(x->t, TL_STALE);
     pid_t launcher = launcher_of(x, launch), fresh = stale_daemon(x, launch);
-    long end = tq_exit(x->t, launch, launcher), write = last_write(x, launch);
+    long end = tq_exit(x->t, launch, launcher), write = last_write(x, launch), gone;
     char how[64], named[160], tail[48];
 
     if (launch < 0 || !ev->stale_ran)
@@ -321,6 +366,11 @@ void ex_stale_pidfile(struct explain *x, int check)
         ex_mark_event(x, end, check, "with a pidfile naming pid %d, which is dead, this start "
                       "%s here: a stale pidfile must be taken over, not obeyed",
                       (int)ev->stale_pid, how);
+    } else if (!ev->stale_after.view.exists && (gone = pidfile_taken_away(x, launch, -1,
+                                                                           (long)x->t->nev)) >= 0) {
+        ex_mark_event(x, gone, check, "pid %d removes the stale pidfile here, and no process of "
+                      "this start writes a new one: a stale pidfile must be rewritten, not "
+                      "removed", (int)x->t->ev[gone].pid);
     } else if (!ev->stale_after.view.exists) {
         ex_mark_proc(x, launch, 0, check, "no pidfile was left after this start: a stale "
                      "pidfile must be rewritten, not removed");
@@ -339,17 +389,75 @@ void ex_stale_pidfile(struct explain *x, int check)
     }
 }
 
-void ex_pidfile_removed(struct explain *x, int check)
+/* The last attempt, in the first start or the stop command, to remove
+ * the pidfile (how: TU_REMOVED or TU_MOVED_AWAY; TU_ELSEWHERE: a file of
+ * its name elsewhere), whatever came of it; -1 when none. */
+static long last_removal(const struct explain *x, int stop, int how)
 {
-    long end = ex_daemon_exit(x);
+    for (long i = (long)x->t->nev; i-- > 0;) {
+        const struct trace_event *e = &x->t->ev[i];
+
+        if (e->kind == TE_UNLINK && (e->launch == x->first || (stop >= 0 && e->launch == stop))
+            && (e->arg == how || (how == TU_REMOVED && e->arg == TU_MOVED_AWAY)))
+            return i;
+    }
+    return -1;
+}
+
+/* The pidfile was removed, yet it was there after the stop: what made it
+ * again, or the removal. */
+static void removed_then_back(struct explain *x, int check, long gone)
+{
+    long again = pidfile_made(x, x->first, gone);
+    const struct trace_event *g = &x->t->ev[gone];
+
+    if (again >= 0)
+        ex_mark_event(x, again, check, "the pidfile, removed at +%.1f ms by pid %d, is made "
+                      "again here by pid %d, and it was still there after the stop",
+                      tq_ms(x->t, gone), (int)g->pid, (int)x->t->ev[again].pid);
+    else
+        ex_mark_event(x, gone, check, "the pidfile is removed here, at +%.1f ms by pid %d, but "
+                      "it was there again after the stop", tq_ms(x->t, gone), (int)g->pid);
+}
+
+/* No removal: the daemon's end, and why its clean-up never ran when a
+ * signal is what ended it. */
+static void never_removed(struct explain *x, int check, long end)
+{
     const char *bytes = x->ev->pidfile_after_stop_bytes;
+    int status = (int)x->t->ev[end].value;
     char how[64], quoted[96];
 
-    if (end < 0)
-        return;
     ex_end_words(x, end, how, sizeof how);
     quote_bytes(bytes, strnlen(bytes, sizeof x->ev->pidfile_after_stop_bytes), quoted,
                 sizeof quoted);
-    ex_mark_event(x, end, check, "the daemon %s here and left its pidfile behind, still "
-                  "holding %s", how, quoted);
+    ex_mark_event(x, end, check, "the daemon %s here without removing its pidfile, which still "
+                  "holds %s%s", how, quoted, WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL
+                  ? ": the signal ended it before any clean-up could run (an atexit handler "
+                    "never does then); catch it, and remove the pidfile before exiting" : "");
+}
+
+void ex_pidfile_removed(struct explain *x, int check)
+{
+    int stop = tq_launch(x->t, TL_STOP);
+    long end = ex_daemon_exit(x);
+    long tried = last_removal(x, stop, TU_REMOVED), elsewhere = last_removal(x, stop, TU_ELSEWHERE);
+    const struct trace_event *e;
+
+    if (elsewhere >= 0 && (tried < 0 || x->t->ev[tried].value < 0)) {
+        e = &x->t->ev[elsewhere];
+        ex_mark_event(x, elsewhere, check, "pid %d removes a file named like the pidfile here, "
+                      "but in another directory: a relative name that a chdir() took elsewhere; "
+                      "the pidfile %s stayed (remove it by its absolute path)", (int)e->pid,
+                      x->ev->pidfile_path);
+    } else if (tried >= 0 && x->t->ev[tried].value < 0) {
+        e = &x->t->ev[tried];
+        ex_mark_event(x, tried, check, "pid %d, the %s, tries to remove the pidfile here, and "
+                      "fails: %s", (int)e->pid, ex_role(x, e->launch, e->pid),
+                      strerror((int)-e->value));
+    } else if (tried >= 0) {
+        removed_then_back(x, check, tried);
+    } else if (end >= 0) {
+        never_removed(x, check, end);
+    }
 }

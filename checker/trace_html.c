@@ -102,6 +102,7 @@ static const char style[] =
     ".forkline{stroke:#555;stroke-width:1.3}\n"
     ".guide{stroke:#b02a1e;stroke-width:1.3;stroke-dasharray:5 3;opacity:.75}"
     ".guide.all{opacity:.45}\n"
+    ".sentline{stroke:#d35400;stroke-width:1.3;stroke-dasharray:2 3;opacity:.8}\n"
     ".brk{font-size:10px;fill:#777;text-anchor:middle;font-style:italic}\n"
     ".ev{cursor:help}.ev:hover circle{stroke-width:2.8}\n"
     ".legend{display:flex;flex-wrap:wrap;gap:6px 28px;margin:10px 0;font-size:13px}\n"
@@ -244,6 +245,8 @@ static void legend_markers(FILE *out)
         { "W", "#a0522d", "write to the pidfile" }, { "L", "#a0522d", "lock" },
         { "A", "#9a7300", "sigaction(): a signal's disposition" },
         { "M", "#9a7300", "the signal mask" }, { "!", "#d35400", "a signal received" },
+        { "K", "#d35400", "a signal sent (kill, pidfd_send_signal), dotted to its target" },
+        { "R", "#a0522d", "the pidfile removed (unlink) or renamed" },
         { "N", "#2b9348", "sd_notify message" }, { "?", "#6c757d", "not seen from here on" },
     };
 

@@ -80,6 +80,8 @@ static void defs(FILE *out)
           "markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#555\"/></marker>\n"
           "<marker id=\"hit\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" markerWidth=\"8\" "
           "markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#b02a1e\"/></marker>\n"
+          "<marker id=\"sent\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" markerWidth=\"7\" "
+          "markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#d35400\"/></marker>\n"
           "<pattern id=\"leader\" width=\"7\" height=\"7\" patternUnits=\"userSpaceOnUse\" "
           "patternTransform=\"rotate(45)\"><rect width=\"3\" height=\"7\" fill=\"#000\" "
           "fill-opacity=\"0.28\"/></pattern>\n"
@@ -440,6 +442,29 @@ static void checker_guides(const struct svg *s)
     }
 }
 
+/* From each signal a process sent, a dotted line to the lane of the
+ * process it went to, up or down: the stop command's SIGTERM to the
+ * daemon, a daemon's to its workers (once for the folded ones). */
+static void sent_guides(const struct svg *s)
+{
+    for (size_t i = 0; i < s->v->t->nev; i++) {
+        const struct tv_event *te = &s->v->ev[i];
+        double x, from, to;
+
+        if (s->v->t->ev[i].kind != TE_KILL || te->target < 0 || te->proc < 0
+            || (te->fold >= 0 && s->v->folds[te->fold].first != i))
+            continue;
+        from = svg_row_y(s, te->proc);
+        to = svg_row_y(s, te->target);
+        if (from < 0 || to < 0 || from == to)
+            continue;
+        x = svg_x(s, s->v->t->ev[i].us);
+        fprintf(s->out, "<line class=\"sentline\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "marker-end=\"url(#sent)\"/>\n", x, from + MID + (to > from ? MARK_R : -MARK_R), x,
+                to > from ? to + BAR_TOP - 1 : to + BAR_TOP + BAR_H + 1);
+    }
+}
+
 int pic_svg(FILE *out, const struct pic *p)
 {
     struct svg s = { out, p, p->v };
@@ -457,6 +482,7 @@ int pic_svg(FILE *out, const struct pic *p)
     lanes(&s);
     fork_arrows(&s);
     checker_guides(&s);
+    sent_guides(&s);
     breaks(&s);
     launch_headers(&s);
     svg_markers(&s, scratch);

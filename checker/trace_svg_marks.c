@@ -43,11 +43,39 @@ static struct glyph glyph_of(enum trace_kind k)
         [TE_SIGMASK] = { "M", "#9a7300", "mask" }, [TE_SIGNAL] = { "!", "#d35400", "" },
         [TE_NOTIFY] = { "N", "#2b9348", "notify" }, [TE_EXIT] = { "", "#343a40", "" },
         [TE_CHECKER] = { "", "#b02a1e", "" }, [TE_UNSEEN] = { "?", "#6c757d", "unseen" },
+        [TE_KILL] = { "K", "#d35400", "kill" }, [TE_UNLINK] = { "R", "#a0522d", "rm" },
     };
 
     if ((unsigned)k < COUNT(glyphs) && glyphs[k].colour != NULL)
         return glyphs[k];
     return (struct glyph){ "?", "#6c757d", "" };
+}
+
+/* "SIGTERM→4567", "probe 4567", with what came of it when it failed. */
+static void sent_label(char *buf, size_t cap, const struct trace_event *e, const char *sig)
+{
+    char err[24];
+    int outcome = trace_sent_outcome(e, err, sizeof err);
+    long long target = e->arg < -1 ? -e->arg : e->arg;
+
+    if (e->value == 0)
+        snprintf(buf, cap, "probe %lld%s%s", target, outcome < 0 ? " " : "", outcome < 0 ? err : "");
+    else if (e->arg <= 0 && e->arg >= -1)
+        snprintf(buf, cap, "%s→%s", sig, e->arg == 0 ? "group" : "all");
+    else
+        snprintf(buf, cap, "%s→%s%lld%s%s", sig, e->arg < -1 ? "group " : "", target,
+                 outcome < 0 ? " " : "", outcome < 0 ? err : "");
+}
+
+static void unlink_label(char *buf, size_t cap, const struct trace_event *e)
+{
+    static const char *const how[] = {
+        [TU_REMOVED] = "rm pidfile", [TU_MOVED_AWAY] = "mv pidfile",
+        [TU_REPLACED] = "mv onto pidfile", [TU_ELSEWHERE] = "rm elsewhere",
+    };
+
+    snprintf(buf, cap, "%s%s", e->arg >= TU_REMOVED && e->arg <= TU_ELSEWHERE ? how[e->arg] : "rm",
+             e->value < 0 ? " failed" : "");
 }
 
 /* The longer label of an event: its detail in a few words. */
@@ -96,6 +124,12 @@ static void long_label(char *buf, size_t cap, const struct trace_event *e)
         snprintf(buf, cap, "%s %s", sig, e->arg >= 0 && e->arg <= 2 ? disp[e->arg] : "changed");
         return;
     case TE_SIGNAL:  snprintf(buf, cap, "%s", sig); return;
+    case TE_KILL:
+        sent_label(buf, cap, e, sig);
+        return;
+    case TE_UNLINK:
+        unlink_label(buf, cap, e);
+        return;
     case TE_NOTIFY:  snprintf(buf, cap, "%s", d); return;
     default:
         break;
@@ -162,7 +196,9 @@ static void event_title(const struct svg *s, size_t i, size_t nfold)
     trace_event_words(words, sizeof words, e);
     who_text(s, i, who, sizeof who);
     fputs("<title>", s->out);
-    if (nfold > 1)
+    if (nfold > 1 && (e->kind == TE_SPAWN || e->kind == TE_KILL))
+        fprintf(s->out, "%zu times, to as many processes; the first: ", nfold);
+    else if (nfold > 1)
         fprintf(s->out, "%zu times, in as many processes; the first: ", nfold);
     html_text(s->out, words, TRACE_WORDS);
     fprintf(s->out, "\n%.1f ms after the %s began (%.1f ms into the run)\n",
@@ -324,6 +360,8 @@ static void draw_marker(const struct svg *s, const struct svg_drawn *d, double r
         if (count > 1 && (e->kind == TE_SPAWN || e->kind == TE_PIDFILE_WRITE
                           || e->kind == TE_CHECKER || e->kind == TE_NOTIFY))
             longer[0] = '\0';
+        if (count > 1 && e->kind == TE_KILL && e->value > 0)
+            signal_name((int)e->value, longer, sizeof longer);
         put_label(s, tr, d->x, row_y, texts, 2, limit, te->nmarks ? -1e9 : above_limit,
                   e->kind == TE_SPAWN);
     }

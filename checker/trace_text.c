@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "trace_render.h"
 #include "trace_view.h"
 #include "trace_words.h"
@@ -219,6 +220,15 @@ static void put_fold(const struct block *b, size_t i)
         put_who(b, v->procs[g->parent].depth, who);
         fprintf(b->out, "... %zu more forks", f->count);
         put_range(b, g, f, "-> ");
+    } else if (f->slot == TV_FOLD_SIGNALS) {
+        char sig[24] = "signal 0";
+
+        if (v->t->ev[i].value != 0)
+            signal_name((int)v->t->ev[i].value, sig, sizeof sig);
+        proc_label(v, g->parent, who, sizeof who);
+        put_who(b, v->procs[g->parent].depth, who);
+        fprintf(b->out, "... %s to %zu more %s", sig, f->count, roles);
+        put_range(b, g, f, "");
     } else if (f->slot == TV_FOLD_CHECKER) {
         put_who(b, 0, "checker");
         fprintf(b->out, "... the same to %zu more %s", f->count, roles);

@@ -233,11 +233,34 @@ static int group_by_proc(struct trace_view *v)
     return 0;
 }
 
+/* The process a signal went to: of that pid, one alive when it was sent
+ * (of the sender's launch first, then the latest to start); -1 when none
+ * was, or the target is no one process (0, -1). */
+static int signal_target(const struct trace_view *v, size_t i)
+{
+    const struct trace_event *e = &v->t->ev[i];
+    long long target = e->arg < -1 ? -e->arg : e->arg;
+    int best = -1;
+
+    if (target <= 0 || target > INT_MAX)
+        return -1;
+    for (size_t p = 0; p < v->nprocs; p++) {
+        const struct trace_proc *tp = &v->procs[p].p;
+
+        if (tp->pid != (pid_t)target || tp->start_us > e->us || (tp->end_us >= 0 && tp->end_us < e->us))
+            continue;
+        if (best < 0 || better_match(tp, &v->procs[best].p, v->ev[i].launch, e->us))
+            best = (int)p;
+    }
+    return best;
+}
+
 static void link_children(struct trace_view *v)
 {
     const struct trace *t = v->t;
 
     for (size_t i = 0; i < t->nev; i++) {
+        v->ev[i].target = t->ev[i].kind == TE_KILL ? signal_target(v, i) : -1;
         if (t->ev[i].kind != TE_SPAWN || v->ev[i].proc < 0)
             continue;
         for (size_t c = 0; c < v->nprocs; c++)
@@ -490,6 +513,13 @@ static int fold_slot(const struct trace_view *v, size_t i, int *group)
         *group = v->procs[te->child].group;
         return TV_FOLD_FORKS;
     }
+    /* A parent's signal to its hidden children (a daemon ending its 40
+     * workers): one marker, as their forks are. */
+    if (e->kind == TE_KILL && te->target >= 0 && v->procs[te->target].hidden
+        && v->groups[v->procs[te->target].group].parent == te->proc) {
+        *group = v->procs[te->target].group;
+        return TV_FOLD_SIGNALS;
+    }
     if (te->proc < 0 || !v->procs[te->proc].hidden)
         return -1;
     *group = v->procs[te->proc].group;
@@ -511,6 +541,9 @@ static void build_folds(struct trace_view *v)
         if (slot < 0 || (size_t)slot >= v->groups[group].nfolds)
             continue;
         f = &v->folds[v->groups[group].fold_off + (size_t)slot];
+        /* Another signal to them (SIGKILL after SIGTERM) stays shown. */
+        if (slot == TV_FOLD_SIGNALS && f->count > 0 && v->t->ev[f->first].value != v->t->ev[i].value)
+            continue;
         if (f->count++ == 0) {
             f->first = i;
             f->first_us = v->t->ev[i].us;

@@ -40,6 +40,8 @@ struct tv_event {
     int launch;             /* its launch, within 0 .. view.nlaunches - 1 */
     int proc;               /* its process (for TE_CHECKER: the target), or -1 */
     int child;              /* TE_SPAWN: the child, or -1 */
+    int target;             /* TE_KILL: the process it went to (a group: its
+                               leader), alive then; or -1 */
     int fold;               /* the fold it is hidden in, or -1 */
     int rank;               /* its place among its process's events */
     size_t mark_off, nmarks;    /* view.marks[mark_off ...] */
@@ -57,10 +59,12 @@ struct tv_group {
 };
 
 /* The folds of a group, in order: the checker's actions on its hidden
- * members, their parent's forks of them, then one per step they took. */
+ * members, their parent's forks of them, the signals their parent sent
+ * them (all the same signal as the first), then one per step they took. */
 #define TV_FOLD_CHECKER 0
 #define TV_FOLD_FORKS 1
-#define TV_FOLD_STEP(rank) (2 + (rank))
+#define TV_FOLD_SIGNALS 2
+#define TV_FOLD_STEP(rank) (3 + (rank))
 
 struct tv_fold {
     int group;

@@ -1,5 +1,6 @@
 /* trace_words.c — the sentences of the trace (see trace_words.h). */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -43,7 +44,8 @@ const char *trace_kind_name(enum trace_kind k)
         [TE_PIDFILE_WRITE] = "pidfile-write", [TE_LOCK] = "lock",
         [TE_SIGACTION] = "sigaction", [TE_SIGMASK] = "sigmask", [TE_SIGNAL] = "signal",
         [TE_NOTIFY] = "notify", [TE_EXIT] = "exit", [TE_CHECKER] = "checker",
-        [TE_UNSEEN] = "unseen", [TE_NOTE] = "trace-note",
+        [TE_UNSEEN] = "unseen", [TE_NOTE] = "trace-note", [TE_KILL] = "kill",
+        [TE_UNLINK] = "unlink",
     };
 
     if ((unsigned)k < sizeof names / sizeof names[0] && names[k] != NULL)
@@ -170,6 +172,63 @@ static void signal_words(char *buf, size_t cap, size_t *used, const struct trace
     }
 }
 
+/* A signal sent, or the pidfile's name removed: the tracer's sentence
+ * when there is one (it knows the call and the result), else the numbers
+ * in words. */
+static void sent_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
+{
+    char sig[24] = "0";
+
+    if (e->detail[0]) {
+        appendf(buf, cap, used, "%s", e->detail);
+        return;
+    }
+    if (e->value != 0)
+        signal_name((int)e->value, sig, sizeof sig);
+    appendf(buf, cap, used, "kill(%lld, %s)", e->arg, sig);
+}
+
+int trace_sent_outcome(const struct trace_event *e, char *err, size_t cap)
+{
+    char detail[TRACE_DETAIL];
+    const char *at;
+    size_t n;
+
+    if (cap > 0)
+        err[0] = '\0';
+    snprintf(detail, sizeof detail, "%.*s", (int)sizeof e->detail, e->detail);
+    /* The sentence has no ": " before its result (trace.h). */
+    at = strstr(detail, ": ");
+    if (e->kind != TE_KILL || at == NULL)
+        return 0;
+    at += 2;
+    n = strcspn(at, " ");
+    if (n == 4 && strncmp(at, "done", 4) == 0)
+        return 1;
+    if (n == 0 || at[0] != 'E')
+        return 0;
+    snprintf(err, cap, "%.*s", (int)n, at);
+    return -1;
+}
+
+static void unlink_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
+{
+    static const char *const how[] = {
+        [TU_REMOVED] = "the pidfile removed", [TU_MOVED_AWAY] = "the pidfile renamed away",
+        [TU_REPLACED] = "another file renamed onto the pidfile",
+        [TU_ELSEWHERE] = "a file of the pidfile's name removed, in another directory",
+    };
+
+    if (e->detail[0]) {
+        appendf(buf, cap, used, "%s", e->detail);
+        return;
+    }
+    appendf(buf, cap, used, "%s", e->arg >= TU_REMOVED && e->arg <= TU_ELSEWHERE
+                                  ? how[e->arg] : "the pidfile's name changed");
+    if (e->value < 0)
+        failure(buf, cap, used, e->value);
+}
+
 static void checker_words(char *buf, size_t cap, size_t *used, const struct trace_event *e)
 {
     char sig[24];
@@ -253,6 +312,12 @@ void trace_event_words(char *buf, size_t cap, const struct trace_event *event)
         break;
     case TE_NOTE:
         appendf(buf, cap, &used, "the trace: %s", e->detail[0] ? e->detail : "?");
+        break;
+    case TE_KILL:
+        sent_words(buf, cap, &used, e);
+        break;
+    case TE_UNLINK:
+        unlink_words(buf, cap, &used, e);
         break;
     }
 }

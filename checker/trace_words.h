@@ -30,4 +30,9 @@ void trace_status_words(char *buf, size_t cap, int wait_status);
  * leads it", "open(\"/dev/null\") = 0", "write to the pidfile \"1234\\n\"". */
 void trace_event_words(char *buf, size_t cap, const struct trace_event *e);
 
+/* How a TE_KILL's call came out, read in the tracer's words: 1 done, -1
+ * refused (its error's name, "ESRCH", in err), 0 not known (it never
+ * returned, or the event has no words). */
+int trace_sent_outcome(const struct trace_event *e, char *err, size_t cap);
+
 #endif

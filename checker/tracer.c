@@ -39,6 +39,7 @@
 
 #include "proc.h"
 #include "tracer.h"
+#include "tracer_calls.h"
 
 #if defined(__x86_64__)
 # define NATIVE_ARCH AUDIT_ARCH_X86_64
@@ -68,6 +69,7 @@
 #define TRACER_RECENT 64        /* exits remembered for tracer_exit_parent */
 #define LOW_FD_LIMIT 64         /* close/write on a higher descriptor never stops */
 #define WRITE_SHOWN 40          /* bytes of a pidfile write quoted in the record */
+#define SENT_SHOWN 2            /* the same signal sent again: recorded this often, then counted */
 
 /* The go byte: whether and how the launcher is traced. */
 #define GO_UNTRACED 'N'
@@ -82,6 +84,24 @@ struct fdslot {
     dev_t dev;
     ino_t ino;
 };
+
+/* The last signals a process sent, for folding a loop (a stop command
+ * that sends SIGTERM until the pid is gone; a liveness probe): the same
+ * call, signal and target, with the same result, is recorded SENT_SHOWN
+ * times in a row, and the rest is counted on the last one recorded. */
+struct sent_run {
+    uint64_t nr;
+    int sig;
+    pid_t target;
+    long ev;                    /* the last event of the run, or -1 */
+    int shown;                  /* recorded in a row */
+    int err;                    /* its result: 0, an errno, -1 before it returned */
+    long more;                  /* repeats counted on it */
+    size_t len;                 /* its detail before the count's words */
+};
+
+/* What the entry of a call in flight left for its exit. */
+enum pending_call { PC_NONE, PC_SENT, PC_SENT_REPEAT, PC_NAME };
 
 /* A thread group. The key comes first: the hash tables read it there. */
 struct tproc {
@@ -98,6 +118,7 @@ struct tproc {
     unsigned char arch_noted;
     int nfds;
     struct fdslot fds[TRACER_FDS];
+    struct sent_run sent;
 };
 
 struct ttask {
@@ -107,8 +128,11 @@ struct ttask {
     unsigned char want_exit;    /* a call whose result matters is in flight */
     int in_flight;              /* the signal it was resumed with, until its next stop */
     uint64_t nr, args[6];
-    long aux;                   /* what the entry read for the exit (a lock type) */
-    char path[TRACER_PATH];
+    long aux;                   /* what the entry read for the exit (a lock type; how a
+                                   name call touches the pidfile) */
+    enum pending_call pending;  /* a signal or a name call in flight */
+    long pending_ev;            /* PC_SENT: the event its result completes */
+    char path[TRACER_PATH];     /* an open's path; a name call's words */
 };
 
 struct recent_exit {
@@ -127,6 +151,8 @@ struct tracer {
     int has_pidfile;
     char pidfile[PATH_MAX];
     const char *pidfile_base;
+    struct pidfile_place place; /* the pidfile's directory and name, for unlink and rename */
+    pid_t pidfile_pid;          /* the pid the pidfile held when last read, 0 unknown */
     int sentinel_fds[TRACER_MAX_SENTINELS];
     int nsentinel_fds;
     uint64_t watched;
@@ -570,7 +596,8 @@ static const char *kind_words(int kind)
 
 /* ---- the seccomp filter ---- */
 
-enum { L_NONE, L_ALLOW, L_TRACE, L_FCNTL, L_SIGACTION, L_SIGMASK, L_LOWFD, L_PRCTL, L_COUNT };
+enum { L_NONE, L_ALLOW, L_TRACE, L_FCNTL, L_SIGACTION, L_SIGMASK, L_LOWFD, L_PRCTL, L_SIG1,
+       L_SIG2, L_COUNT };
 
 struct followed_call {
     long nr;
@@ -609,6 +636,29 @@ static const struct followed_call followed[] = {
     { SYS_writev, L_LOWFD }, { SYS_pwritev, L_LOWFD },
 #ifdef SYS_pwritev2
     { SYS_pwritev2, L_LOWFD },
+#endif
+    /* Signals sent to a process stop whatever the signal (these calls are
+     * rare; which are recorded is decided at the stop); to a thread, only
+     * the signals that end or stop one: a runtime's own (SIGURG for Go's
+     * preemption, glibc's SIGRTMIN for cancellation) run on. */
+    { SYS_kill, L_TRACE }, { SYS_rt_sigqueueinfo, L_TRACE },
+#ifdef SYS_pidfd_send_signal
+    { SYS_pidfd_send_signal, L_TRACE },
+#endif
+    { SYS_tkill, L_SIG1 }, { SYS_tgkill, L_SIG2 }, { SYS_rt_tgsigqueueinfo, L_SIG2 },
+    /* What removes or replaces a name: only the pidfile's is recorded. */
+#ifdef SYS_unlink
+    { SYS_unlink, L_TRACE },
+#endif
+    { SYS_unlinkat, L_TRACE },
+#ifdef SYS_rename
+    { SYS_rename, L_TRACE },
+#endif
+#ifdef SYS_renameat
+    { SYS_renameat, L_TRACE },
+#endif
+#ifdef SYS_renameat2
+    { SYS_renameat2, L_TRACE },
 #endif
 };
 
@@ -713,6 +763,15 @@ static int build_filter(struct tracer *tr)
     load_arg(&b, 0, LO_WORD);
     emit(&b, BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECCOMP, L_TRACE, L_ALLOW);
 
+    /* A signal sent to a thread: its second or third argument. */
+    for (int label = L_SIG1; label <= L_SIG2; label++) {
+        b.at[label] = b.n;
+        load_arg(&b, label == L_SIG1 ? 1 : 2, LO_WORD);
+        for (size_t i = 0; i < sent_nstop_signals; i++)
+            emit(&b, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)sent_stop_signals[i], L_TRACE, L_NONE);
+        emit(&b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, L_NONE, L_NONE);
+    }
+
     /* The two answers last: BPF jumps only forward. */
     b.at[L_ALLOW] = b.n;
     emit(&b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, L_NONE, L_NONE);
@@ -775,6 +834,7 @@ static struct tproc *proc_new(struct tracer *tr, pid_t pid, int launch, pid_t pp
     p->ppid = ppid;
     p->ppid_gen = tr->exits_gen;
     p->spawn_ev = -1;
+    p->sent.ev = -1;
     p->rec = trace_add_proc(tr->rec, launch, pid, ppid);
     if (p->rec >= 0 && read_stat(pid, &st) == 0) {
         struct trace_proc *r = &tr->rec->procs[p->rec];
@@ -999,6 +1059,192 @@ static void on_sigmask_entry(struct tracer *tr, pid_t tid, struct ttask *t, stru
     t->blocked = now;
 }
 
+/* ---- signals sent, and the pidfile's name removed ---- */
+
+/* Is a target, as kill names it, a process of the run: traced now or
+ * recorded (a group by its leader), the sender's own group, or all? */
+static int target_in_run(struct tracer *tr, pid_t target)
+{
+    pid_t pid;
+
+    if (target == 0 || target == -1)
+        return 1;
+    if (target == INT_MIN)
+        return 0;
+    pid = target < 0 ? -target : target;
+    return proc_find(tr, pid) != NULL || trace_find_proc(tr->rec, pid) != NULL;
+}
+
+/* The pid the pidfile holds now, or the last one it was seen to hold. */
+static pid_t pidfile_pid(struct tracer *tr)
+{
+    pid_t now = tr->has_pidfile ? pidfile_pid_now(tr->pidfile) : 0;
+
+    if (now > 0)
+        tr->pidfile_pid = now;
+    return tr->pidfile_pid;
+}
+
+static int same_sent(const struct sent_run *r, uint64_t nr, const struct sent_call *k)
+{
+    return r->ev >= 0 && r->nr == nr && r->sig == k->sig && r->target == k->target;
+}
+
+/* A signal sent: recorded at its entry, before the target can take it,
+ * so that the timeline reads sent, then received; its result comes at
+ * the exit. A repeat past SENT_SHOWN waits for its result to be counted. */
+static void on_sent_entry(struct tracer *tr, pid_t tid, struct ttask *t, struct tproc *p,
+                          uint64_t nr, const uint64_t *args)
+{
+    struct sent_run *r = &p->sent;
+    struct sent_call k;
+    char words[TRACE_DETAIL];
+    long ev;
+
+    if (sent_decode(tid, nr, args, &k) < 0)
+        return;
+    /* To a thread, what the filter lets through; to a process, what
+     * matters, or anything when the target is of the run. */
+    if (sent_call_kind(nr) == 2 ? k.sig == 0 || !sent_matters(k.sig)
+                                : !sent_matters(k.sig) && !target_in_run(tr, k.target))
+        return;
+    t->want_exit = 1;
+    if (same_sent(r, nr, &k) && r->shown >= SENT_SHOWN) {
+        t->pending = PC_SENT_REPEAT;
+        return;
+    }
+    sent_words(&k, pidfile_pid(tr), words, sizeof words);
+    ev = record(tr, p, TE_KILL, k.sig, "%s", words);
+    event_arg(tr, ev, k.target);
+    if (same_sent(r, nr, &k))
+        r->shown++;
+    else
+        *r = (struct sent_run){ nr, k.sig, k.target, -1, 1, -1, 0, 0 };
+    r->ev = ev;
+    r->err = -1;
+    r->more = 0;
+    t->pending = PC_SENT;
+    t->pending_ev = ev;
+}
+
+static struct trace_event *event_at(struct tracer *tr, long i)
+{
+    return i >= 0 && (size_t)i < tr->rec->nev ? &tr->rec->ev[i] : NULL;
+}
+
+/* ": done", ": ESRCH" after the sentence of event i; its length after. */
+static size_t add_result(struct tracer *tr, long i, int err)
+{
+    struct trace_event *e = event_at(tr, i);
+    size_t len;
+
+    if (!e)
+        return 0;
+    len = strnlen(e->detail, sizeof e->detail);
+    snprintf(e->detail + len, sizeof e->detail - len, ": %s", err ? err_name(err) : "done");
+    return strnlen(e->detail, sizeof e->detail);
+}
+
+/* One more of the same: counted on the run's last event. */
+static void count_repeat(struct tracer *tr, struct tproc *p)
+{
+    struct sent_run *r = &p->sent;
+    struct trace_event *e = event_at(tr, r->ev);
+    long long t0 = p->launch >= 0 && p->launch < tr->rec->nlaunches
+                 ? tr->rec->launches[p->launch].t0_us : 0;
+
+    r->more++;
+    if (!e || r->len >= sizeof e->detail)
+        return;
+    snprintf(e->detail + r->len, sizeof e->detail - r->len, " (and %ld more time%s, until %.1f ms)",
+             r->more, r->more == 1 ? "" : "s", (double)(trace_now(tr->rec) - t0) / 1000.0);
+}
+
+static void on_sent_exit(struct tracer *tr, pid_t tid, struct ttask *t, struct tproc *p,
+                         enum pending_call pc, int err)
+{
+    struct sent_run *r = &p->sent;
+    struct sent_call k;
+    char words[TRACE_DETAIL];
+    long ev;
+
+    if (pc == PC_SENT) {
+        size_t len = add_result(tr, t->pending_ev, err);
+        if (r->ev == t->pending_ev) {
+            r->err = err;
+            r->len = len;
+        }
+        return;
+    }
+    if (r->ev >= 0 && r->err == err) {
+        count_repeat(tr, p);
+        return;
+    }
+    /* The same call with another result (the pid is gone now): a new
+     * event, and a new run from it. */
+    if (sent_decode(tid, t->nr, t->args, &k) < 0)
+        return;
+    sent_words(&k, pidfile_pid(tr), words, sizeof words);
+    ev = record(tr, p, TE_KILL, k.sig, "%s", words);
+    event_arg(tr, ev, k.target);
+    *r = (struct sent_run){ t->nr, k.sig, k.target, ev, 1, err, 0, add_result(tr, ev, err) };
+}
+
+/* unlink, unlinkat or rename of the pidfile's name (or of its last name
+ * from another directory: a relative path after a chdir): its words
+ * now, recorded with its result. */
+static void on_name_entry(struct tracer *tr, pid_t tid, struct ttask *t, uint64_t nr,
+                          const uint64_t *args)
+{
+    char paths[2][TRACER_PATH];
+    const char *const given[2] = { paths[0], paths[1] };
+    enum name_match m[2] = { NM_OTHER, NM_OTHER };
+    struct name_call c;
+    int how;
+
+    if (!tr->has_pidfile || name_call_decode(nr, args, &c) < 0)
+        return;
+    paths[1][0] = '\0';
+    for (int i = 0; i < c.npaths; i++) {
+        if (peek_string(tr, tid, c.path[i], paths[i], sizeof paths[i]) < 0)
+            paths[i][0] = '\0';
+        else
+            m[i] = name_match(tid, c.dirfd[i], paths[i], &tr->place);
+    }
+    if (c.npaths == 1)
+        how = m[0] == NM_PIDFILE ? TU_REMOVED : m[0] == NM_ELSEWHERE ? TU_ELSEWHERE : -1;
+    else if (m[1] == NM_PIDFILE && m[0] != NM_PIDFILE)
+        how = TU_REPLACED;
+    else if (m[0] == NM_PIDFILE && m[1] != NM_PIDFILE)
+        how = c.exchange ? TU_REPLACED : TU_MOVED_AWAY;
+    else
+        how = -1;
+    if (how < 0)
+        return;
+    if (how != TU_ELSEWHERE)
+        pidfile_pid(tr);            /* what it held, before it goes */
+    name_call_words(tid, &c, given, t->path, sizeof t->path);
+    t->aux = how;
+    t->pending = PC_NAME;
+    t->want_exit = 1;
+}
+
+static void on_name_exit(struct tracer *tr, struct ttask *t, struct tproc *p, int err)
+{
+    static const char *const how_words[] = {
+        [TU_REMOVED] = "the pidfile", [TU_MOVED_AWAY] = "the pidfile moved away",
+        [TU_REPLACED] = "onto the pidfile",
+        [TU_ELSEWHERE] = "not the pidfile (another directory)",
+    };
+    int how = t->aux >= TU_REMOVED && t->aux <= TU_ELSEWHERE ? (int)t->aux : TU_REMOVED;
+
+    /* RENAME_NOREPLACE refused: nothing changed, and mv tries it first. */
+    if (how == TU_REPLACED && err == EEXIST)
+        return;
+    event_arg(tr, record(tr, p, TE_UNLINK, err ? -err : 0, "%s, %s: %s", t->path, how_words[how],
+                         err ? err_name(err) : "done"), how);
+}
+
 static int is_write_call(uint64_t nr)
 {
 #ifdef SYS_pwritev2
@@ -1017,6 +1263,7 @@ static void on_entry(struct tracer *tr, pid_t tid, struct ttask *t, struct tproc
     struct fdslot *s;
 
     t->want_exit = 0;
+    t->pending = PC_NONE;
     if (nr == SYS_execve || nr == SYS_execveat) {
         p->exec_stop = 1;
         return;
@@ -1025,6 +1272,14 @@ static void on_entry(struct tracer *tr, pid_t tid, struct ttask *t, struct tproc
         return;                     /* the checker's own launcher code */
     t->nr = nr;
     memcpy(t->args, args, sizeof t->args);
+    if (sent_call_kind(nr)) {
+        on_sent_entry(tr, tid, t, p, nr, args);
+        return;
+    }
+    if (name_call_is(nr)) {
+        on_name_entry(tr, tid, t, nr, args);
+        return;
+    }
     if (is_open_call(nr)) {
         if (peek_string(tr, tid, open_path_arg(nr, args), t->path, sizeof t->path) == 0 &&
             path_matters(tr, t->path))
@@ -1298,6 +1553,16 @@ static void on_call_exit(struct tracer *tr, pid_t tid, struct ttask *t, struct t
     t->want_exit = 0;
     if (is_error && restarting(rval))
         return;
+    if (t->pending != PC_NONE) {
+        enum pending_call pc = t->pending;
+
+        t->pending = PC_NONE;
+        if (pc == PC_NAME)
+            on_name_exit(tr, t, p, err);
+        else
+            on_sent_exit(tr, tid, t, p, pc, err);
+        return;
+    }
     if (is_open_call(nr)) {
         on_open_exit(tr, tid, t, p, rval, err);
     } else if (is_write_call(nr)) {
@@ -1662,6 +1927,7 @@ struct tracer *tracer_new(const struct tracer_config *cfg, struct trace *rec)
         snprintf(tr->pidfile, sizeof tr->pidfile, "%s", cfg->pidfile);
         slash = strrchr(tr->pidfile, '/');
         tr->pidfile_base = slash ? slash + 1 : tr->pidfile;
+        pidfile_place_init(&tr->place, tr->pidfile);     /* no name: unlinks never match */
     }
     tr->nsentinel_fds = cfg->nsentinel_fds;
     memcpy(tr->sentinel_fds, cfg->sentinel_fds, sizeof tr->sentinel_fds);

@@ -647,8 +647,8 @@ static void print_record(const struct run *r)
 
         trace_event_words(words, sizeof words, e);
         printf("{\"ev\": \"%s\", \"launch\": %d, \"us\": %lld, \"pid\": %d, \"ppid\": %d, "
-               "\"value\": %lld, \"detail\": ", trace_kind_name(e->kind), e->launch, e->us,
-               (int)e->pid, (int)e->ppid, e->value);
+               "\"value\": %lld, \"arg\": %lld, \"detail\": ", trace_kind_name(e->kind), e->launch,
+               e->us, (int)e->pid, (int)e->ppid, e->value, e->arg);
         json_string(e->detail);
         printf(", \"words\": ");
         json_string(words);

@@ -7,7 +7,7 @@
 
 TRACE_DIR  := tests/trace
 TRACE_BIN  := $(TRACE_DIR)/bin
-TRACE_OBJS := checker/tracer.o checker/trace.o checker/trace_words.o checker/text.o \
+TRACE_OBJS := checker/tracer.o checker/tracer_calls.o checker/trace.o checker/trace_words.o checker/text.o \
               checker/proc.o checker/fdio.o
 TRACE_ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                     -fno-omit-frame-pointer

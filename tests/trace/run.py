@@ -235,6 +235,18 @@ def case_workers(run, fail):
     workers = run.spawned(daemon)
     if len(workers) != 40:
         fail(f"{len(workers)} workers spawned, not 40")
+    # The daemon ends them: a SIGTERM sent to each, recorded before its
+    # delivery.
+    sent = {e["arg"]: i for i, e in enumerate(run.events)
+            if e["ev"] == "kill" and e["pid"] == daemon and e["value"] == SIGTERM}
+    if set(sent) != set(workers):
+        fail(f"the daemon's SIGTERMs went to {len(sent)} processes, {len(set(workers) - set(sent))} "
+             "workers missed")
+    for w, i in sent.items():
+        got = run.find("signal", w, "SIGTERM", start=0)
+        if not run.events[i]["detail"].endswith(": done") or (got >= 0 and got < i):
+            fail(f"the SIGTERM to worker {w}: {run.events[i]['detail']!r}, received at {got}")
+            break
     ended = {e["pid"] for e in run.all("exit", text="killed by SIGTERM")}
     if not set(workers) <= ended:
         fail(f"{len(set(workers) - ended)} workers did not end by SIGTERM")
@@ -300,6 +312,80 @@ def case_own_filter(run, fail):
         fail("a umask its own filter refused was seen (the filter did not apply?)")
 
 
+SIGTERM = 15
+
+
+def stop_launch(run):
+    """The index of the first stop command's launch."""
+    return next(l["launch"] for l in run.launches if l["kind"] == "stop")
+
+
+def case_stop_command(run, fail):
+    """tdaemon stop: pidfd_send_signal to the pidfile's pid; the daemon
+    takes SIGTERM after it was sent, removes the pidfile, exits."""
+    daemon = run.first(0) and run.summary["daemon"]
+    stop = stop_launch(run)
+    sent = run.all("kill", launch=stop)
+    if len(sent) != 1:
+        fail(f"the stop command sent {len(sent)} signals: {[e['detail'] for e in sent]}")
+        return
+    e = sent[0]
+    want = f"pidfd_send_signal(fd "
+    if not (e["detail"].startswith(want) and f"= pid {daemon}, SIGTERM) to the pidfile's pid: done"
+            in e["detail"] and e["arg"] == daemon and e["value"] == SIGTERM):
+        fail(f"the stop command's signal: {e['detail']!r} (arg {e['arg']})")
+    at = run.events.index(e)
+    in_order(run, fail, [("kill", e["pid"], "pidfd_send_signal"), ("signal", daemon, "SIGTERM"),
+                         ("unlink", daemon, '"), the pidfile: done'), ("exit", daemon, "exit 0")])
+    if run.find("signal", daemon, "SIGTERM") < at:
+        fail("the daemon took SIGTERM before it was sent")
+    removed = run.all("unlink", pid=daemon, launch=0)
+    if len(removed) != 1 or removed[0]["value"] != 0 or removed[0]["arg"] != 0:
+        fail(f"the pidfile's removal: {removed}")
+
+
+def case_stop_loop(run, fail):
+    """The seed's stop loop: SIGTERM again and again until the pid is gone.
+    Recorded twice, the rest counted on the second; a last one may find
+    the pid gone (ESRCH), a new event."""
+    daemon = run.summary["daemon"]
+    sent = run.all("kill", launch=stop_launch(run))
+    if not 2 <= len(sent) <= 3 or any(e["arg"] != daemon for e in sent):
+        fail(f"the loop's signals: {[(e['arg'], e['detail']) for e in sent]}")
+        return
+    if not (sent[0]["detail"].endswith("to the pidfile's pid: done")
+            and "to the pidfile's pid: done (and " in sent[1]["detail"]
+            and " more times, until " in sent[1]["detail"]):
+        fail(f"the first two: {sent[0]['detail']!r}, {sent[1]['detail']!r}")
+    if len(sent) == 3 and not sent[2]["detail"].endswith(": ESRCH"):
+        fail(f"the last: {sent[2]['detail']!r}")
+    if len(run.all("signal", pid=daemon, text="SIGTERM from pid")) < 5:
+        fail("the daemon took fewer than 5 SIGTERMs")
+
+
+def case_reraise(run, fail):
+    """unlinkat by a directory descriptor, then raise(SIGTERM): tgkill to
+    itself, and its death by it."""
+    daemon = run.summary["daemon"]
+    in_order(run, fail, [("unlink", daemon, 'unlinkat(fd 101, "pidfile")'),
+                         ("kill", daemon, f"tgkill({daemon}, {daemon}, SIGTERM)"),
+                         ("signal", daemon, "SIGTERM"), ("exit", daemon, "killed by SIGTERM")])
+    removed = run.find("unlink", daemon)
+    if removed >= 0 and not run.events[removed]["detail"].endswith("the pidfile: done"):
+        fail(f"the removal: {run.events[removed]['detail']!r}")
+
+
+def case_relative_unlink(run, fail):
+    """A relative unlink of the pidfile's name from another directory: not
+    the pidfile, said so, and it fails."""
+    daemon = run.summary["daemon"]
+    removed = run.all("unlink", pid=daemon)
+    if len(removed) != 1 or removed[0]["arg"] != 3 or removed[0]["value"] != -2 or \
+       "not the pidfile (another directory): ENOENT" not in removed[0]["detail"] or \
+       '/cwd' not in removed[0]["detail"]:
+        fail(f"the removal: {[(e['arg'], e['value'], e['detail']) for e in removed]}")
+
+
 # name, tdaemon arguments, harness options, check, same statuses as untraced
 CASES = [
     ("classic", ["classic", "{pidfile}"], ["--second", "--stale"], case_classic, True),
@@ -314,6 +400,12 @@ CASES = [
     ("tstp", ["tstp"], [], case_tstp, True),
     ("vfork", ["vfork"], [], case_vfork, True),
     ("own-filter", ["own-filter"], [], case_own_filter, True),
+    ("stop-command", ["classic", "{pidfile}"], ["--stop", "{tdaemon} stop {pidfile}"],
+     case_stop_command, True),
+    ("stop-loop", ["hardy", "{pidfile}"], ["--stop", "{tdaemon} stop-loop {pidfile}"],
+     case_stop_loop, True),
+    ("reraise", ["reraise", "{pidfile}"], [], case_reraise, True),
+    ("relative-unlink", ["relative-unlink", "{pidfile}"], [], case_relative_unlink, True),
 ]
 
 
@@ -340,6 +432,7 @@ class Tally:
 def check_case(tally, env, bindir, case, baseline_cache):
     name, args, opts, check, same = case
     tdaemon = os.path.join(bindir, "tdaemon")
+    opts = [o.replace("{tdaemon}", tdaemon) for o in opts]
     key = (env.name, name)
     if key not in baseline_cache:
         baseline_cache[key] = harness(opts + ["--mode", "off", "--", tdaemon] + args, env, bindir)
@@ -471,8 +564,11 @@ def check_asan(tally, env, bindir):
     for mode, args, opts in (("filter", ["workers", "{pidfile}", "40"], ["--second", "--stale"]),
                              ("syscall", ["classic", "{pidfile}"], ["--second", "--stale"]),
                              ("filter", ["forkloop", "{pidfile}", "200"],
-                              ["--max-events", "50", "--max-procs", "20", "--max-tasks", "8"])):
+                              ["--max-events", "50", "--max-procs", "20", "--max-tasks", "8"]),
+                             ("syscall", ["hardy", "{pidfile}"],
+                              ["--stop", "{tdaemon} stop-loop {pidfile}"])):
         problems = []
+        opts = [o.replace("{tdaemon}", tdaemon) for o in opts]
         run = harness(opts + ["--mode", mode, "--", tdaemon] + args, env, bindir, asan=True)
         left_nothing(run, problems.append)
         tally.result(f"asan {args[0]} ({mode}, {env.name})", problems)

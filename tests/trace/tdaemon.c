@@ -30,8 +30,21 @@
  *                                 exits with the child's status
  *   tdaemon own-filter            installs a seccomp filter of its own that
  *                                 fails umask with EPERM, calls umask, exits 0
+ *   tdaemon hardy PIDFILE         classic, but it exits only at its HARDY-th
+ *                                 SIGTERM (a stop loop's repeats)
+ *   tdaemon reraise PIDFILE       classic, but on SIGTERM it removes the
+ *                                 pidfile by a descriptor of its directory
+ *                                 (unlinkat), then dies of SIGTERM (raise)
+ *   tdaemon relative-unlink PIDFILE  classic, but it stays in the launch's
+ *                                 directory and on SIGTERM removes the
+ *                                 pidfile by its last name alone: another
+ *                                 file, which is not there (ENOENT)
  *   tdaemon probe                 exit 0 when effective uid != real uid
  *   tdaemon stop PIDFILE          SIGTERM the pid in PIDFILE, wait for its end
+ *   tdaemon stop-loop PIDFILE     the seed's stop: SIGTERM the pid in PIDFILE
+ *                                 again and again (each time after its pidfd
+ *                                 stayed quiet for 20 ms) until it is gone,
+ *                                 then once more
  *
  * Exit statuses: 0 done, 1 refused (already running), 2 usage, 3 a step
  * failed. No sleeps: every wait is on a pipe, a pidfd or a signal. */
@@ -54,14 +67,19 @@
 #include <unistd.h>
 
 #define READY_FD 100            /* out of the way of close_range(3, 99) */
+#define DIR_FD 101              /* reraise: the pidfile's directory */
 #define MAX_WORKERS 64
+#define HARDY 5                 /* SIGTERMs a hardy daemon takes to stop */
+#define LOOP_WAIT_MS 20         /* stop-loop: how long a pidfd may stay quiet */
+#define LOOP_MAX 500            /* stop-loop: a bound, should the pid never go */
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, terms;
 
 static void on_term(int sig)
 {
     (void)sig;
     stopping = 1;
+    terms++;
 }
 
 static void fail(const char *what)
@@ -203,15 +221,50 @@ static void end_workers(pid_t *w, int n)
             ;
 }
 
+/* The pidfile's directory, kept open for the end (reraise). */
+static void keep_pidfile_dir(const char *pidfile)
+{
+    char dir[4096];
+    const char *slash = strrchr(pidfile, '/');
+    int fd;
+
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - pidfile) : 1, slash ? pidfile : ".");
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || dup3(fd, DIR_FD, O_CLOEXEC) < 0)
+        fail("open the pidfile's directory");
+    close(fd);
+}
+
+/* How the daemon ends, once SIGTERM told it to. */
+static _Noreturn void daemon_end(const struct plan *pl)
+{
+    const char *slash = strrchr(pl->pidfile, '/'), *base = slash ? slash + 1 : pl->pidfile;
+
+    if (strcmp(pl->mode, "reraise") == 0) {
+        unlinkat(DIR_FD, base, 0);
+        signal(SIGTERM, SIG_DFL);
+        raise(SIGTERM);
+        _exit(3);
+    }
+    if (strcmp(pl->mode, "relative-unlink") == 0)
+        unlink(base);               /* from the launch's directory: not the pidfile */
+    else
+        unlink(pl->pidfile);
+    _exit(0);
+}
+
 /* The daemon itself, from the second fork on. */
 static void daemon_main(const struct plan *pl, int pidfile_fd)
 {
     pid_t workers[MAX_WORKERS];
     int nworkers = 0, keep = strcmp(pl->mode, "keep-fds") == 0;
+    int hardy = strcmp(pl->mode, "hardy") == 0;
     sigset_t none;
 
     umask(0);
-    if (chdir("/") < 0)
+    if (strcmp(pl->mode, "reraise") == 0)
+        keep_pidfile_dir(pl->pidfile);
+    if (strcmp(pl->mode, "relative-unlink") != 0 && chdir("/") < 0)
         fail("chdir /");
     stdio_to_null();
     if (!keep && close_range(3, READY_FD - 1, 0) < 0)
@@ -235,11 +288,12 @@ static void daemon_main(const struct plan *pl, int pidfile_fd)
             ;
     }
     sigemptyset(&none);
-    while (!stopping)
+    while (!stopping || (hardy && terms < HARDY)) {
+        stopping = 0;
         sigsuspend(&none);
+    }
     end_workers(workers, nworkers);
-    unlink(pl->pidfile);
-    _exit(0);
+    daemon_end(pl);
 }
 
 /* The first child: a session of its own, then the second fork. */
@@ -398,6 +452,37 @@ static int stop(const char *pidfile)
     return 0;
 }
 
+/* The seed's stop loop, without its sleep: SIGTERM until kill() fails,
+ * waiting LOOP_WAIT_MS on the pid's pidfd between two; once the pidfd
+ * says it ended, one last kill (which may still find a zombie). */
+static int stop_loop(const char *pidfile)
+{
+    char text[32] = "";
+    int fd = open(pidfile, O_RDONLY | O_CLOEXEC), pidfd;
+    pid_t pid;
+    ssize_t n;
+
+    if (fd < 0)
+        fail("open the pidfile");
+    n = read(fd, text, sizeof text - 1);
+    close(fd);
+    pid = n > 0 ? (pid_t)atoi(text) : 0;
+    if (pid <= 0)
+        fail("read the pidfile");
+    pidfd = pidfd_open(pid, 0);
+    for (int i = 0; i < LOOP_MAX; i++) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        if (kill(pid, SIGTERM) < 0)
+            return errno == ESRCH ? 0 : 3;
+        if (pidfd < 0 || poll(&p, 1, LOOP_WAIT_MS) > 0) {
+            kill(pid, SIGTERM);
+            return 0;
+        }
+    }
+    return 4;
+}
+
 int main(int argc, char **argv)
 {
     struct plan pl = { argc > 1 ? argv[1] : "", argc > 2 ? argv[2] : NULL,
@@ -417,6 +502,8 @@ int main(int argc, char **argv)
         return run_setuid(pl.pidfile);
     if (strcmp(pl.mode, "stop") == 0 && pl.pidfile)
         return stop(pl.pidfile);
+    if (strcmp(pl.mode, "stop-loop") == 0 && pl.pidfile)
+        return stop_loop(pl.pidfile);
     if (!pl.pidfile) {
         fprintf(stderr, "usage: tdaemon MODE PIDFILE [N] (see the source)\n");
         return 2;

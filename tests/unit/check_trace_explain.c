@@ -5,6 +5,7 @@
  * passing check, or a failure the record cannot explain, gets none. */
 #include <check.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -489,6 +490,209 @@ START_TEST(test_sigterm_ignored_or_unanswered)
 }
 END_TEST
 
+/* The stop command's launch, its first process 300; the run stopped by
+ * a command that exited with status, and did not stop the daemon. */
+static int stop_command(int status)
+{
+    int stop = launch_add(TL_STOP, 300);
+
+    proc_add(stop, 300, 1);
+    ev_add(stop, 300, TE_EXEC, 0, 0, "/bin/sh -c stop");
+    ev.stop_ran = ev.stop_by_command = 1;
+    ev.stop_cmd = (struct launch_result){ .exited = 1, .status = status };
+    ev.stopped = 0;
+    ev.term_after_command = ev.stopped_by_term = 1;
+    return stop;
+}
+
+/* It read a stale pid (the intermediate's) from the pidfile: its SIGTERM
+ * went nowhere, which explains both the stop and the command's failure. */
+START_TEST(test_stop_command_signals_another_pid)
+{
+    int l = double_fork(), stop;
+    long sent;
+
+    roles(l, 102);
+    stop = stop_command(EXITED(1));
+    sent = ev_add(stop, 300, TE_KILL, SIGTERM, 101, "kill(101, SIGTERM) to the pidfile's pid: ESRCH");
+    end_of(stop, 300, EXITED(1));
+    roles(stop, 0);
+    fails(CK_STOPS_ON_SIGTERM);
+    fails(CK_STOP_COMMAND);
+    explain();
+    assert_on_event(CK_STOPS_ON_SIGTERM, sent);
+    assert_on_event(CK_STOP_COMMAND, sent);
+    ck_assert_ptr_nonnull(strstr(why_of(CK_STOPS_ON_SIGTERM), "the intermediate"));
+    ck_assert_ptr_nonnull(strstr(why_of(CK_STOPS_ON_SIGTERM), "not to the daemon, pid 102"));
+    ck_assert_ptr_nonnull(strstr(why_of(CK_STOP_COMMAND), "ESRCH (no such process)"));
+    ck_assert_ptr_nonnull(strstr(why_of(CK_STOP_COMMAND), "the pid the pidfile holds"));
+}
+END_TEST
+
+/* Nothing sent but a probe: its end, saying so. */
+START_TEST(test_stop_command_sends_nothing)
+{
+    int l = double_fork(), stop;
+    long end;
+
+    roles(l, 102);
+    stop = stop_command(EXITED(0));
+    ev_add(stop, 300, TE_KILL, 0, 102, "kill(102, 0) (a probe of the pidfile's pid): done");
+    end = end_of(stop, 300, EXITED(0));
+    roles(stop, 0);
+    fails(CK_STOPS_ON_SIGTERM);
+    explain();
+    assert_on_event(CK_STOPS_ON_SIGTERM, end);
+    ck_assert_ptr_nonnull(strstr(why_of(CK_STOPS_ON_SIGTERM), "only probed pid 102"));
+
+    /* Without the probe: it never signalled anything. */
+    t.nmarks = 0;
+    t.ev[end - 1].kind = TE_NOTE;
+    explain();
+    assert_on_event(CK_STOPS_ON_SIGTERM, end);
+    ck_assert_ptr_nonnull(strstr(why_of(CK_STOPS_ON_SIGTERM), "never signalled any process"));
+}
+END_TEST
+
+/* Its SIGTERM did reach the daemon, which ignores it: as for the
+ * checker's own SIGTERM, the sigaction that ignores it. */
+START_TEST(test_stop_command_term_ignored)
+{
+    int l = double_fork(), stop;
+    long ignore, sent, took;
+
+    ignore = ev_add(l, 102, TE_SIGACTION, SIGTERM, 1, "SIGTERM: ignored");
+    roles(l, 102);
+    stop = stop_command(EXITED(0));
+    sent = ev_add(stop, 300, TE_KILL, SIGTERM, 102, "kill(102, SIGTERM) to the pidfile's pid: done");
+    took = ev_add(l, 102, TE_SIGNAL, SIGTERM, 0, "SIGTERM from pid 300");
+    end_of(stop, 300, EXITED(0));
+    roles(stop, 0);
+    ev.daemon.status.sigign = 1ULL << (SIGTERM - 1);
+    fails(CK_STOPS_ON_SIGTERM);
+    explain();
+    assert_on_event(CK_STOPS_ON_SIGTERM, ignore);
+    ck_assert_ptr_nonnull(strstr(why_of(CK_STOPS_ON_SIGTERM), "the stop command's SIGTERM"));
+    t.nmarks = 0;
+    ev.daemon.status.sigign = 0;
+    explain();
+    assert_on_event(CK_STOPS_ON_SIGTERM, took);
+    /* Refused (not permitted): the kill itself. */
+    t.nmarks = 0;
+    snprintf(t.ev[sent].detail, sizeof t.ev[sent].detail, "kill(102, SIGTERM): EPERM");
+    explain();
+    assert_on_event(CK_STOPS_ON_SIGTERM, sent);
+    ck_assert_ptr_nonnull(strstr(why_of(CK_STOPS_ON_SIGTERM), "not permitted"));
+}
+END_TEST
+
+/* The pidfile left after the stop: the daemon's end when nothing removed
+ * it; a removal of its name from another directory; a removal refused;
+ * a removal undone. */
+START_TEST(test_pidfile_left_behind)
+{
+    int l = double_fork();
+    long end, elsewhere, refused, removed, again;
+
+    elsewhere = ev_add(l, 102, TE_UNLINK, -2, TU_ELSEWHERE,
+                       "unlink(\"d.pid\") from /, not the pidfile (another directory): ENOENT");
+    refused = ev_add(l, 102, TE_UNLINK, -13, TU_REMOVED, "unlink(\"/run/d.pid\"), the pidfile: EACCES");
+    end = end_of(l, 102, SIGTERM);
+    roles(l, 102);
+    strcpy(ev.pidfile_path, "/run/d.pid");
+    strcpy(ev.pidfile_after_stop_bytes, "102\n");
+    fails(CK_PIDFILE_REMOVED);
+    explain();
+    assert_on_event(CK_PIDFILE_REMOVED, elsewhere);
+    ck_assert_ptr_nonnull(strstr(why_of(CK_PIDFILE_REMOVED), "/run/d.pid"));
+
+    t.nmarks = 0;
+    t.ev[elsewhere].kind = TE_NOTE;
+    explain();
+    assert_on_event(CK_PIDFILE_REMOVED, refused);
+    ck_assert_ptr_nonnull(strstr(why_of(CK_PIDFILE_REMOVED), "Permission denied"));
+
+    t.nmarks = 0;
+    t.ev[refused].kind = TE_NOTE;
+    explain();
+    assert_on_event(CK_PIDFILE_REMOVED, end);
+    ck_assert_ptr_nonnull(strstr(why_of(CK_PIDFILE_REMOVED), "before any clean-up"));
+
+    /* Removed, then made again by another of its processes. */
+    t.nmarks = 0;
+    t.ev[end].kind = TE_NOTE;
+    removed = ev_add(l, 102, TE_UNLINK, 0, TU_REMOVED, "unlink(\"/run/d.pid\"), the pidfile: done");
+    again = ev_add(l, 102, TE_OPEN, 3, 0, "open the pidfile as fd 3 (O_WRONLY|O_CREAT)");
+    end_of(l, 102, EXITED(0));
+    explain();
+    assert_on_event(CK_PIDFILE_REMOVED, again);
+    t.nmarks = 0;
+    t.ev[again].kind = TE_NOTE;
+    explain();
+    assert_on_event(CK_PIDFILE_REMOVED, removed);
+}
+END_TEST
+
+/* Made, then removed before the launcher exited: the removal. */
+START_TEST(test_pidfile_removed_before_the_launcher)
+{
+    int l = launch_add(TL_START, 100);
+    long removed;
+
+    proc_add(l, 100, 1);
+    ev_add(l, 100, TE_SPAWN, 101, 0, "fork");
+    proc_add(l, 101, 100);
+    ev_add(l, 101, TE_OPEN, 3, 0, "open the pidfile as fd 3 (O_RDWR|O_CREAT)");
+    ev_add(l, 101, TE_PIDFILE_WRITE, 4, 0, "\"101\\n\"");
+    removed = ev_add(l, 101, TE_UNLINK, 0, TU_REMOVED, "unlink(\"/run/d.pid\"), the pidfile: done");
+    ev_add(l, 101, TE_SPAWN, 102, 0, "fork");
+    proc_add(l, 102, 101);
+    end_of(l, 101, EXITED(0));
+    end_of(l, 100, EXITED(0));
+    roles(l, 102);
+    ev.pidfile_at_exit = 0;
+    ev.pidfile.view.exists = 0;
+    fails(CK_PIDFILE_EXISTS);
+    explain();
+    assert_on_event(CK_PIDFILE_EXISTS, removed);
+    ck_assert_ptr_nonnull(strstr(why_of(CK_PIDFILE_EXISTS), "the intermediate"));
+}
+END_TEST
+
+/* A second start that removes the running daemon's pidfile; a start over
+ * a stale pidfile that removes it and writes none. */
+START_TEST(test_starts_that_remove_the_pidfile)
+{
+    int first = double_fork(), second, stale;
+    long removed, gone;
+
+    roles(first, 102);
+    second = launch_add(TL_SECOND, 200);
+    proc_add(second, 200, 1);
+    removed = ev_add(second, 200, TE_UNLINK, 0, TU_REMOVED, "unlink(\"/run/d.pid\"), the pidfile: done");
+    end_of(second, 200, EXITED(1));
+    roles(second, 0);
+    ev.single_ran = 1;
+    ev.second = (struct launch_result){ .exited = 1, .status = EXITED(1) };
+    ev.first_survived = 1;
+    ev.pidfile_change = PIDFILE_REMOVED;
+    stale = launch_add(TL_STALE, 400);
+    proc_add(stale, 400, 1);
+    gone = ev_add(stale, 400, TE_UNLINK, 0, TU_REMOVED, "unlink(\"/run/d.pid\"), the pidfile: done");
+    end_of(stale, 400, EXITED(0));
+    roles(stale, 0);
+    ev.stale_ran = 1;
+    ev.stale_pid = 150;
+    ev.third = (struct launch_result){ .exited = 1, .status = 0 };
+    ev.stale_after.view.exists = 0;
+    fails(CK_SINGLE_INSTANCE);
+    fails(CK_STALE_PIDFILE);
+    explain();
+    assert_on_event(CK_SINGLE_INSTANCE, removed);
+    assert_on_event(CK_STALE_PIDFILE, gone);
+}
+END_TEST
+
 START_TEST(test_second_instance)
 {
     int first = double_fork(), second;
@@ -701,6 +905,12 @@ static Suite *explain_suite(void)
     tcase_add_test(core, test_daemon_death_is_its_exit);
     tcase_add_test(core, test_daemon_crash_when_stopping);
     tcase_add_test(core, test_sigterm_ignored_or_unanswered);
+    tcase_add_test(core, test_stop_command_signals_another_pid);
+    tcase_add_test(core, test_stop_command_sends_nothing);
+    tcase_add_test(core, test_stop_command_term_ignored);
+    tcase_add_test(core, test_pidfile_left_behind);
+    tcase_add_test(core, test_pidfile_removed_before_the_launcher);
+    tcase_add_test(core, test_starts_that_remove_the_pidfile);
     tcase_add_test(core, test_second_instance);
     tcase_add_test(core, test_leftover_is_the_sweep);
     tcase_add_test(core, test_pidfile_made_after_the_launcher);

@@ -305,6 +305,111 @@ START_TEST(test_fork_event_after_child_end)
 }
 END_TEST
 
+static size_t count_events(const struct trace *t, enum trace_kind kind, long long value)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < t->nev; i++)
+        n += t->ev[i].kind == kind && t->ev[i].value == value;
+    return n;
+}
+
+/* The signals the shell sends: to its child (recorded before the child
+ * takes it), to itself (any signal: it is of the run), probes of itself
+ * (the repeats counted), and to a pid that does not exist (SIGTERM only:
+ * another signal to a stranger is not the run's business). */
+START_TEST(test_signals_sent)
+{
+    static const char script[] =
+        "exec 2>/dev/null; trap : USR1; sleep 30 & k=$!; kill -TERM $k; wait $k; kill -USR1 $$; "
+        "for i in 1 2 3 4 5; do kill -0 $$; done; "
+        "kill -TERM 2147483000 2>/dev/null; kill -USR1 2147483000 2>/dev/null; exit 0";
+    struct scene s;
+    long spawn, term, took, usr1, stray;
+    long probes[2] = { -1, -1 };
+    pid_t child;
+
+    scene_init(&s, modes[_i]);
+    launch(&s, script, 1, -1, 1);
+    pump_all(&s);
+    ck_assert_int_eq(s.status, 0);
+    spawn = find_event(&s.rec, TE_SPAWN, s.launcher, NULL);
+    ck_assert_int_ge(spawn, 0);
+    child = (pid_t)s.rec.ev[spawn].value;
+    term = find_event(&s.rec, TE_KILL, s.launcher, ", SIGTERM): done");
+    took = find_event(&s.rec, TE_SIGNAL, child, "SIGTERM");
+    usr1 = find_event(&s.rec, TE_KILL, s.launcher, ", SIGUSR1): done");
+    stray = find_event(&s.rec, TE_KILL, s.launcher, "(2147483000, SIGTERM): ESRCH");
+    if (term < 0 || usr1 < 0 || stray < 0)
+        dump(&s.rec);
+    ck_assert_int_ge(term, 0);
+    ck_assert_int_eq(s.rec.ev[term].arg, child);
+    ck_assert_int_eq(s.rec.ev[term].value, SIGTERM);
+    ck_assert(took < 0 || took > term);
+    ck_assert_int_ge(usr1, 0);
+    ck_assert_int_eq(s.rec.ev[usr1].arg, s.launcher);
+    ck_assert_int_ge(stray, 0);
+    ck_assert_int_eq(count_events(&s.rec, TE_KILL, SIGUSR1), 1);
+    /* Five probes: two recorded, the other three counted on the second. */
+    for (size_t i = 0, n = 0; i < s.rec.nev; i++)
+        if (s.rec.ev[i].kind == TE_KILL && s.rec.ev[i].value == 0 && n < 2)
+            probes[n++] = (long)i;
+    ck_assert_uint_eq(count_events(&s.rec, TE_KILL, 0), 2);
+    ck_assert_ptr_nonnull(strstr(s.rec.ev[probes[0]].detail, "(a probe): done"));
+    ck_assert_ptr_nonnull(strstr(s.rec.ev[probes[1]].detail, ": done (and 3 more times, until "));
+    ck_assert_str_eq(trace_kind_name(TE_KILL), "kill");
+    scene_free(&s);
+}
+END_TEST
+
+/* The pidfile's name: replaced by a rename onto it, renamed away,
+ * removed by a relative name from its directory, and its last name
+ * removed from another directory (which fails); other names are not
+ * recorded. */
+START_TEST(test_pidfile_name_removed)
+{
+    static const char script[] =
+        "d=$(dirname \"$1\"); b=$(basename \"$1\"); mkdir \"$d/sub\" || exit 2; "
+        "echo 1 > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; mv \"$1\" \"$1.old\"; "
+        "echo 2 > \"$1\"; cd \"$d\" && rm -f \"$b\"; cd sub && rm -f \"$b\"; "
+        "rm -f \"$1.old\"; rmdir \"$d/sub\"; exit 0";
+    struct scene s;
+    long replaced = -1, away = -1, removed = -1, elsewhere = -1;
+    size_t n = 0;
+
+    scene_init(&s, modes[_i]);
+    launch(&s, script, 1, -1, 1);
+    pump_all(&s);
+    ck_assert_int_eq(s.status, 0);
+    for (size_t i = 0; i < s.rec.nev; i++) {
+        const struct trace_event *e = &s.rec.ev[i];
+        if (e->kind != TE_UNLINK)
+            continue;
+        n++;
+        if (e->arg == TU_REPLACED && e->value == 0)
+            replaced = (long)i;
+        else if (e->arg == TU_MOVED_AWAY && e->value == 0)
+            away = (long)i;
+        else if (e->arg == TU_REMOVED && e->value == 0)
+            removed = (long)i;
+        else if (e->arg == TU_ELSEWHERE && e->value == -ENOENT)
+            elsewhere = (long)i;
+    }
+    if (n != 4 || replaced < 0 || away < 0 || removed < 0 || elsewhere < 0)
+        dump(&s.rec);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_int_ge(replaced, 0);
+    ck_assert_int_gt(away, replaced);
+    ck_assert_int_gt(removed, away);
+    ck_assert_int_gt(elsewhere, removed);
+    ck_assert_ptr_nonnull(strstr(s.rec.ev[removed].detail, "\"pidfile\") from "));
+    ck_assert_ptr_nonnull(strstr(s.rec.ev[removed].detail, ", the pidfile: done"));
+    ck_assert_ptr_nonnull(strstr(s.rec.ev[elsewhere].detail, "/sub, not the pidfile"));
+    ck_assert_str_eq(trace_kind_name(TE_UNLINK), "unlink");
+    scene_free(&s);
+}
+END_TEST
+
 /* A launcher that cannot install the filter is traced all the same. */
 START_TEST(test_filter_missing_falls_back)
 {
@@ -481,6 +586,8 @@ static Suite *tracer_suite(void)
     tcase_add_loop_test(core, test_children_and_their_parents, 0, nmodes);
     tcase_add_loop_test(core, test_signal_reinjected, 0, nmodes);
     tcase_add_loop_test(core, test_fork_event_after_child_end, 0, nmodes);
+    tcase_add_loop_test(core, test_signals_sent, 0, nmodes);
+    tcase_add_loop_test(core, test_pidfile_name_removed, 0, nmodes);
     tcase_add_test(core, test_child_go_untraced);
     tcase_add_loop_test(hostile, test_killed, 0, nmodes);
     tcase_add_loop_test(hostile, test_group_stop_kept, 0, nmodes);

@@ -31,7 +31,7 @@ UNIT_OBJS_check_judges  := $(UNIT_TABLE_OBJS) checker/evidence.o checker/notify.
 UNIT_OBJS_check_tracker := checker/tracker.o checker/scan.o checker/procset.o checker/proc.o checker/fdio.o
 UNIT_OBJS_check_run     := $(CHECKER_LIB_OBJS)
 UNIT_OBJS_check_notify  := checker/notify.o checker/utf8.o checker/fdio.o $(UNIT_HELPER_OBJS)
-UNIT_OBJS_check_tracer  := checker/tracer.o checker/trace.o checker/trace_words.o checker/text.o \
+UNIT_OBJS_check_tracer  := checker/tracer.o checker/tracer_calls.o checker/trace.o checker/trace_words.o checker/text.o \
                            checker/proc.o checker/fdio.o $(UNIT_HELPER_OBJS)
 UNIT_OBJS_check_trace_explain := $(UNIT_TABLE_OBJS) checker/text.o checker/evidence.o \
                            checker/pidfile.o checker/fdio.o checker/notify.o checker/utf8.o \

@@ -148,6 +148,16 @@ CASES = [
         "stops-on-sigterm": [("exit", "stop command")],
         "stop-command": [("exit", "stop command")],
     }, False),
+    ("stop-command-stale-pid", ["--stop-command", "kill $(cat {pidfile})"],
+     ["{bin}/pidfile-wrong-pid", "{pidfile}"], {
+        "pidfile-content": [("pidfile-write", "daemon")],
+        "stale-pidfile": [("pidfile-write", "daemon")],
+        "stops-on-sigterm": [("kill", "stop command")],
+        "stop-command": [("kill", "stop command")],
+    }, False),
+    ("stop-command-signals-nothing", ["--stop-command", "true"], ["{bin}/correct", "{pidfile}"], {
+        "stops-on-sigterm": [("exit", "stop command")],
+    }, False),
     ("stop-command-leaves", ["--stop-command", "{bin}/correct {pidfile} stop; sleep 30 &"],
      ["{bin}/correct", "{pidfile}"], {
         "stop-command": [("checker", "checker"), ("note", "stop command")],

@@ -10,8 +10,10 @@
  * or for the ones named. The samples: a correct
  * classic daemon over a whole run; the seed's recipe as it behaves; a
  * pidfile written by the intermediate before its fork; a daemon with 40
- * workers; hostile bytes everywhere the candidate has a say; and a trace
- * of random nonsense, which must render as validly as the others. */
+ * workers, which it signals at the end; a stop command that signals the
+ * stale pid of the pidfile and a daemon that leaves its pidfile behind;
+ * hostile bytes everywhere the candidate has a say; and a trace of random
+ * nonsense, which must render as validly as the others. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -216,7 +218,11 @@ static void sample_classic(struct trace *t, struct result *r)
     ev(t, stop, 515000, 0, TE_CHECKER, 0, TC_STOP_COMMAND, NULL);
     proc(t, stop, 3015, 2990, TR_LAUNCHER, 515000, 2990, 3015, "mydaemon");
     ev(t, stop, 515060, 3015, TE_EXEC, 0, 0, "/work/skeleton/c/mydaemon");
+    ev(t, stop, 515300, 3015, TE_KILL, SIGTERM, 3002,
+       "pidfd_send_signal(fd 4 = pid 3002, SIGTERM) to the pidfile's pid: done");
     ev(t, first, 515400, 3002, TE_SIGNAL, SIGTERM, 0, NULL);
+    ev(t, first, 515600, 3002, TE_UNLINK, 0, TU_REMOVED,
+       "unlinkat(fd 5, \"daemon.pid\") from /tmp/checker.Xq2, the pidfile: done");
     ev(t, first, 515700, 3002, TE_EXIT, EXITED(0), 0, NULL);
     ev(t, stop, 515800, 3015, TE_EXIT, EXITED(0), 0, NULL);
     stale = launch(t, TL_STALE, 521000, 3020);
@@ -224,6 +230,7 @@ static void sample_classic(struct trace *t, struct result *r)
     daemon_setup(t, stale, 3022, us, 1);
     ev(t, stale, 776000, 3022, TE_CHECKER, SIGTERM, TC_SIGNAL, NULL);
     ev(t, stale, 776080, 3022, TE_SIGNAL, SIGTERM, 0, NULL);
+    ev(t, stale, 776200, 3022, TE_UNLINK, 0, TU_REMOVED, NULL);
     ev(t, stale, 776300, 3022, TE_EXIT, EXITED(0), 0, NULL);
 }
 
@@ -316,6 +323,15 @@ static void sample_workers(struct trace *t, struct result *r)
     ev(t, l, 260000, 0, TE_CHECKER, 0, TC_HANGUP, NULL);
     ev(t, l, 512000, 3002, TE_CHECKER, SIGTERM, TC_SIGNAL, NULL);
     ev(t, l, 512050, 3002, TE_SIGNAL, SIGTERM, 0, NULL);
+    for (int k = 0; k < 40; k++) {      /* the daemon ends its workers: folded as their forks */
+        pid_t w = 3003 + k;
+        char words[64];
+
+        if (w == 3017)
+            continue;
+        snprintf(words, sizeof words, "kill(%d, SIGTERM): done", (int)w);
+        ev(t, l, 512100 + 2 * k, 3002, TE_KILL, SIGTERM, w, words);
+    }
     for (int k = 0; k < 40; k++) {
         pid_t w = 3003 + k;
 
@@ -325,6 +341,44 @@ static void sample_workers(struct trace *t, struct result *r)
         ev(t, l, 512900 + 20 * k, w, TE_EXIT, SIGTERM, 0, NULL);
     }
     ev(t, l, 514000, 3002, TE_EXIT, EXITED(0), 0, NULL);
+}
+
+/* A stop command that reads the pidfile, which names the intermediate
+ * (long gone), and signals that pid; the daemon runs on until the
+ * checker's SIGTERM, then removes a file of the pidfile's name from /,
+ * its working directory, and leaves the pidfile behind. */
+static void sample_stop_stale_pid(struct trace *t, struct result *r)
+{
+    int l = launch(t, TL_START, 0, 3000), stop;
+    size_t write_ev, sent, end;
+    long long us;
+
+    us = double_fork(t, l, 3000, 0, "stale-stop", 2990);
+    write_ev = ev(t, l, us += 30, 3002, TE_PIDFILE_WRITE, 0, 0, "\"3001\\n\"");
+    daemon_setup(t, l, 3002, us, 0);
+    ev(t, l, 258000, 0, TE_CHECKER, 0, TC_HANGUP, NULL);
+    stop = launch(t, TL_STOP, 510000, 3010);
+    ev(t, stop, 510000, 0, TE_CHECKER, 0, TC_STOP_COMMAND, NULL);
+    proc(t, stop, 3010, 2990, TR_LAUNCHER, 510000, 2990, 3010, "sh");
+    ev(t, stop, 510050, 3010, TE_EXEC, 0, 0, "/bin/sh -c kill $(cat /tmp/checker.Xq2/daemon.pid)");
+    ev(t, stop, 510400, 3010, TE_KILL, 0, 3001, "kill(3001, 0) (a probe of the pidfile's pid): ESRCH");
+    sent = ev(t, stop, 510420, 3010, TE_KILL, SIGTERM, 3001,
+              "kill(3001, SIGTERM) to the pidfile's pid: ESRCH");
+    ev(t, stop, 510600, 3010, TE_EXIT, EXITED(1), 0, NULL);
+    ev(t, l, 5510000, 3002, TE_CHECKER, SIGTERM, TC_SIGNAL, NULL);
+    ev(t, l, 5510060, 3002, TE_SIGNAL, SIGTERM, 0, NULL);
+    ev(t, l, 5510100, 3002, TE_UNLINK, -ENOENT, TU_ELSEWHERE,
+       "unlink(\"daemon.pid\") from /, not the pidfile (another directory): ENOENT");
+    end = ev(t, l, 5510200, 3002, TE_EXIT, EXITED(0), 0, NULL);
+    mark(t, r, write_ev, "pidfile-content",
+         "pid 3002 writes pid 3001 here, but pid 3001 is the intermediate, which exits at +0.4 ms");
+    mark(t, r, sent, "stops-on-sigterm",
+         "the stop command sent SIGTERM here to pid 3001, the pid the pidfile holds, the "
+         "intermediate of the first start, which had exited at +0.4 ms, not to the daemon, pid 3002");
+    mark(t, r, sent, "stop-command",
+         "the stop command's SIGTERM failed here with ESRCH (no such process)");
+    mark(t, r, end - 1, "pidfile-removed",
+         "pid 3002 removes a file named like the pidfile here, but in another directory");
 }
 
 /* Whatever bytes a candidate can put in a name, a path, a pidfile or a
@@ -405,7 +459,7 @@ static void sample_fuzz(struct trace *t, struct result *r)
 
         fuzz_bytes(text, TRACE_DETAIL);
         e = ev(t, (int)fuzz(-1, 9), fuzz(-5000, 900000), (pid_t)fuzz(0, 45),
-               (enum trace_kind)fuzz(-1, TE_UNSEEN + 2), fuzz(-200, 70000), fuzz(-3, 1100), text);
+               (enum trace_kind)fuzz(-1, TE_UNLINK + 2), fuzz(-200, 70000), fuzz(-3, 1100), text);
         t->ev[e].ppid = (pid_t)fuzz(0, 45);
         if (fuzz(0, 30) == 0) {
             fuzz_bytes(text, TRACE_WHY);
@@ -431,6 +485,7 @@ static const struct sample samples[] = {
     { "seed", sample_seed },
     { "pidfile-early", sample_pidfile_early },
     { "workers", sample_workers },
+    { "stop-stale-pid", sample_stop_stale_pid },
     { "hostile", sample_hostile },
     { "fuzz", sample_fuzz },
 };

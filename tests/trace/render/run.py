@@ -43,7 +43,7 @@ from html.parser import HTMLParser
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "golden")
-SAMPLES = ["classic", "seed", "pidfile-early", "workers", "hostile", "fuzz"]
+SAMPLES = ["classic", "seed", "pidfile-early", "workers", "stop-stale-pid", "hostile", "fuzz"]
 GOLDEN_SAMPLES = SAMPLES[:-1]       # fuzz is random: only its validity is checked
 BROWSER_TIMEOUT = 90
 SWEEP_TIMEOUT = 10
