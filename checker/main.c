@@ -150,6 +150,7 @@ static FILE *open_picture(const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
     struct stat st;
+    const char *call;
     FILE *f;
 
     if (fd < 0) {
@@ -157,14 +158,24 @@ static FILE *open_picture(const char *path)
                 errno == ELOOP ? " (a symbolic link is never followed)" : "");
         return NULL;
     }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || ftruncate(fd, 0) < 0 ||
-        fcntl(fd, F_SETFL, 0) < 0 || (f = fdopen(fd, "w")) == NULL) {
-        fprintf(stderr, "checker: --trace: unable to write %s: %s\n", path,
-                errno && S_ISREG(st.st_mode) ? strerror(errno) : "not a regular file");
+    if (fstat(fd, &st) < 0)
+        call = "fstat";
+    else if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "checker: --trace: %s is not a regular file\n", path);
         close(fd);
         return NULL;
-    }
-    return f;
+    } else if (ftruncate(fd, 0) < 0)
+        call = "ftruncate";
+    else if (fcntl(fd, F_SETFL, 0) < 0)
+        call = "fcntl";
+    else if ((f = fdopen(fd, "w")) == NULL)
+        call = "fdopen";
+    else
+        return f;
+    fprintf(stderr, "checker: --trace: unable to write %s: %s: %s\n", path, call,
+            strerror(errno));
+    close(fd);
+    return NULL;
 }
 
 /* The picture, written once the run is judged. 0, or 2 after saying why. */

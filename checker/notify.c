@@ -661,13 +661,14 @@ static int fail_closing(int fd)
     return -1;
 }
 
-static int make_socket(void)
+static int make_socket(struct notify *n)
 {
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     int one = 1, rcvbuf = NOTIFY_RCVBUF;
 
     if (fd < 0)
         return -1;
+    n->failed = "setsockopt";
     /* Credentials must be asked for before the first datagram is queued:
      * they are attached when it is sent. */
     if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 ||
@@ -688,6 +689,7 @@ static int bind_path(struct notify *n, const char *dir)
     struct stat st;
     int len;
 
+    n->failed = "notify_open";  /* the path it was given */
     if (dir[0] != '/') {
         errno = EINVAL;     /* NOTIFY_SOCKET must be an absolute path */
         return -1;
@@ -697,12 +699,15 @@ static int bind_path(struct notify *n, const char *dir)
         errno = ENAMETOOLONG;
         return -1;
     }
+    n->failed = "open";
     n->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (n->dirfd < 0)
         return -1;
+    n->failed = "bind";
     if (bind(n->fd, (struct sockaddr *)&sa,
              (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)len + 1)) < 0)
         return -1;
+    n->failed = "fstatat";
     if (fstatat(n->dirfd, NOTIFY_SOCKET_NAME, &st, AT_SYMLINK_NOFOLLOW) < 0) {
         int saved = errno;
         unlinkat(n->dirfd, NOTIFY_SOCKET_NAME, 0);  /* just made, in a private directory */
@@ -712,6 +717,7 @@ static int bind_path(struct notify *n, const char *dir)
     /* Any process of the service may send, whatever user it became (a
      * manager tells senders apart by their credentials, not by the file's
      * mode): writable by all, as systemd's own notify socket is. */
+    n->failed = "fchmodat";
     if (fchmodat(n->dirfd, NOTIFY_SOCKET_NAME, 0666, 0) < 0) {
         int saved = errno;
         unlinkat(n->dirfd, NOTIFY_SOCKET_NAME, 0);
@@ -743,6 +749,7 @@ static int bind_abstract(struct notify *n)
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     int tries, len;
 
+    n->failed = "bind";
     for (tries = 0; tries < 8; tries++) {
         len = snprintf(n->env, sizeof n->env, "@checker-notify/%ld/%016llx",
                        (long)getpid(), random_tag());
@@ -768,13 +775,16 @@ const char *notify_open(struct notify *n, int abstract, const char *dir, long st
     n->fd = n->dirfd = -1;
     n->abstract = abstract != 0;
     n->start_ms = start_ms;
+    n->failed = "notify_open";  /* its own arguments */
     if (!abstract && !dir) {
         errno = EINVAL;
         return NULL;
     }
+    n->failed = "calloc";
     if (notify_record_init(&n->rec) < 0)
         return NULL;
-    n->fd = make_socket();
+    n->failed = "socket";
+    n->fd = make_socket(n);
     if (n->fd < 0)
         r = -1;
     else if (abstract)

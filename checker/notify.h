@@ -247,6 +247,7 @@ struct notify {
     ino_t ino;
     long start_ms;              /* times in the record count from here */
     char env[NOTIFY_ENV_MAX];   /* the value of NOTIFY_SOCKET */
+    const char *failed;         /* when notify_open fails: the call, for its message */
     struct notify_record rec;
 };
 

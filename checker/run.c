@@ -63,8 +63,9 @@ static int setup(struct run *r)
     ev->uid = geteuid();
     ev->checker_pid = getpid();
     if (scratch_create(&r->sc, opt->profile != PROFILE_NEW_STYLE) < 0)
-        return run_fail(r, "unable to create a scratch directory in %s: %s",
-                     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(errno));
+        return run_fail(r, "unable to create a scratch directory in %s: %s: %s",
+                        getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", r->sc.failed,
+                        strerror(errno));
     ev->has_pidfile = opt->pidfile || command_uses_placeholder(opt);
     snprintf(ev->pidfile_path, sizeof ev->pidfile_path, "%s",
              opt->pidfile ? opt->pidfile : r->sc.pidfile);

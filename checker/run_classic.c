@@ -250,21 +250,33 @@ static pid_t stale_pid(struct run *r)
 
 /* Replace the pidfile with one naming pid. unlink removes a symlink
  * itself, and O_EXCL|O_NOFOLLOW refuses whatever appears meanwhile. */
-static int write_stale_pidfile(const char *path, pid_t pid)
+static int write_stale_pidfile(const char *path, pid_t pid, const char **failed)
 {
     char text[32];
     int fd, len = snprintf(text, sizeof text, "%d\n", (int)pid);
 
+    *failed = "unlink";
     if (unlink(path) < 0 && errno != ENOENT)
         return -1;
+    *failed = "open";
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return -1;
-    if (fchmod(fd, 0644) < 0 || write(fd, text, (size_t)len) != len) {
-        fd_close_keep_errno(fd);
-        return -1;
+    *failed = "fchmod";
+    if (fchmod(fd, 0644) == 0) {
+        ssize_t n;
+
+        *failed = "write";
+        n = write(fd, text, (size_t)len);
+        if (n == len) {
+            *failed = "close";
+            return close(fd);
+        }
+        if (n >= 0)
+            errno = EIO;    /* a short write of a few bytes to a fresh file */
     }
-    return close(fd);
+    fd_close_keep_errno(fd);
+    return -1;
 }
 
 /* Phase 6: a start with a stale pidfile must take it over. */
@@ -276,6 +288,7 @@ static int phase_stale(struct run *r)
     struct launch third;
     struct launch_result stop_cmd;
     const struct tracked *d;
+    const char *call;
     int stopped, term_tried, by_term, rc = -1;
     long ms;
 
@@ -284,9 +297,9 @@ static int phase_stale(struct run *r)
     ev->stale_pid = stale_pid(r);
     if (ev->stale_pid < 0)
         return run_fail(r, "unable to fork a process to take a dead pid from: %s", strerror(errno));
-    if (write_stale_pidfile(ev->pidfile_path, ev->stale_pid) < 0)
-        return run_fail(r, "unable to write a stale pidfile at %s: %s", ev->pidfile_path,
-                     strerror(errno));
+    if (write_stale_pidfile(ev->pidfile_path, ev->stale_pid, &call) < 0)
+        return run_fail(r, "unable to write a stale pidfile at %s: %s: %s", ev->pidfile_path,
+                        call, strerror(errno));
     pidfile_inspect(ev->pidfile_path, &stale);
     ev->stale_ran = 1;
     if (launch_and_wait(r, &third, r->cmd->argv, &r->h, ORIGIN_STALE, &ev->third) < 0)

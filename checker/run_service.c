@@ -85,9 +85,9 @@ static int service_setup(struct run *r)
                         "fchmod: %s", r->sc.root, strerror(errno));
     env = notify_open(r->notify, r->opt->notify == NOTIFY_ABSTRACT, r->sc.root, r->start_ms);
     if (!env)
-        return run_fail(r, "unable to make the NOTIFY_SOCKET %s: %s",
+        return run_fail(r, "unable to make the NOTIFY_SOCKET %s: %s: %s",
                         r->opt->notify == NOTIFY_ABSTRACT ? "at an abstract address"
-                        : "in the scratch directory", strerror(errno));
+                        : "in the scratch directory", r->notify->failed, strerror(errno));
     r->ev->notify = &r->notify->rec;
     if (r->opt->socket_activation &&
         (r->listener = service_listener(&r->port, &step)) < 0)

@@ -19,6 +19,7 @@ int scratch_create(struct scratch *s, int with_cwd)
 
     if (!tmp || !*tmp)
         tmp = "/tmp";
+    s->failed = "mkdtemp";
     if (snprintf(s->root, sizeof s->root, "%s/checker.XXXXXX", tmp) >= (int)sizeof s->root) {
         errno = ENAMETOOLONG;
         return -1;
@@ -29,6 +30,7 @@ int scratch_create(struct scratch *s, int with_cwd)
     }
     snprintf(s->cwd, sizeof s->cwd, "%s/cwd", s->root);
     snprintf(s->pidfile, sizeof s->pidfile, "%s/daemon.pid", s->root);
+    s->failed = "mkdir";
     if (!with_cwd || mkdir(s->cwd, 0700) == 0)
         return 0;
     saved = errno;

@@ -11,6 +11,7 @@ struct scratch {
     char root[PATH_MAX - 64];   /* $TMPDIR/checker.XXXXXX: room left for the names below */
     char cwd[PATH_MAX];         /* root/cwd: where the candidate starts */
     char pidfile[PATH_MAX];     /* root/daemon.pid: what {pidfile} becomes */
+    const char *failed;         /* the call that failed, for the message */
 };
 
 /* With with_cwd, the launch directory is made too (a new-style service
