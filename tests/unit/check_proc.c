@@ -853,10 +853,13 @@ START_TEST(ending_process)
 }
 END_TEST
 
-/* A flock taken in this process, seen through its own fdinfo. */
+/* A flock taken in this process, seen through its own fdinfo. The file is
+ * made in the test's scratch directory, never in the tree it runs from. */
 START_TEST(live_fdinfo_flock)
 {
-    int fd = open("fdinfo.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644), dir;
+    char path[4096];
+    int fd = open(unit_path(path, sizeof path, "fdinfo.lock"),
+                  O_RDWR | O_CREAT | O_CLOEXEC, 0644), dir;
     struct proc_fdinfo info;
 
     ck_assert_int_ge(fd, 0);
