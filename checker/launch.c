@@ -190,7 +190,10 @@ static _Noreturn void become_candidate(char *const argv[], const struct hostile 
     if (chdir(h->cwd) < 0)
         launcher_failed(f, LS_CHDIR);
     umask(h->umask);
-    if (signals_to_default(h->ignored_sig) < 0)
+    /* The holder set every disposition to its default before it forked
+     * this process: only the one to ignore is left to set. */
+    if (h->ignored_sig > 0 && sigaction(h->ignored_sig, &(struct sigaction){
+                                            .sa_handler = SIG_IGN }, NULL) < 0)
         launcher_failed(f, LS_SIGNALS);
     sigemptyset(&set);
     sigaddset(&set, h->blocked_sig);

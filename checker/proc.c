@@ -123,15 +123,13 @@ static int einval(void)
 }
 
 /* stat fields after the state, counted from 4 (ppid) as in proc(5). */
-enum { STAT_FIELD_STARTTIME = 22 };
+enum { STAT_FIELD_NUM_THREADS = 20, STAT_FIELD_STARTTIME = 22 };
 
 static int parse_stat_numbers(struct cursor *c, struct proc_stat *out)
 {
-    long long tty;
-    uint64_t start;
+    long long tty, threads;
+    uint64_t start, flags;
     int field;
-
-    uint64_t flags;
 
     if (take_pid(c, &out->ppid) < 0 || take_pid(c, &out->pgrp) < 0 ||
         take_pid(c, &out->session) < 0 ||
@@ -140,7 +138,13 @@ static int parse_stat_numbers(struct cursor *c, struct proc_stat *out)
         return -1;
     out->tty_nr = (int)tty;
     out->flags = (unsigned)flags;
-    for (field = 10; field < STAT_FIELD_STARTTIME; field++)
+    for (field = 10; field < STAT_FIELD_NUM_THREADS; field++)
+        if (skip_field(c) < 0)
+            return -1;
+    if (take_signed(c, INT_MIN, INT_MAX, &threads) < 0)
+        return -1;
+    out->num_threads = (int)threads;
+    for (field = STAT_FIELD_NUM_THREADS + 1; field < STAT_FIELD_STARTTIME; field++)
         if (skip_field(c) < 0)
             return -1;
     /* starttime must be followed by something: otherwise a file cut inside

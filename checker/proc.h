@@ -27,6 +27,7 @@ struct proc_stat {
     int tty_nr;
     pid_t tpgid;
     unsigned flags;         /* the kernel's PF_* flags: PF_EXITING while it exits */
+    int num_threads;        /* live threads; 1 lets a walk skip listing /proc/PID/task */
     unsigned long long starttime;   /* clock ticks after boot: with pid, a process's identity */
 };
 

@@ -13,6 +13,7 @@ void tracked_from_stat(struct tracked *p, const struct proc_stat *st)
     p->pgrp = st->pgrp;
     p->state = st->state;
     p->flags = st->flags;
+    p->threads = st->num_threads;
     p->starttime = st->starttime;
     snprintf(p->comm, sizeof p->comm, "%.31s", st->comm);
 }

@@ -27,6 +27,7 @@ struct tracked {
     pid_t pgrp;
     char state;
     unsigned flags;                 /* the kernel's PF_* flags */
+    int threads;                    /* live threads when read */
     unsigned long long starttime;   /* with pid, the process's identity */
     enum origin origin;
     char comm[32];

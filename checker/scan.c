@@ -64,15 +64,35 @@ static int add_children_of(int file, struct pids *l)
     return pid >= 0 ? pids_add(l, (pid_t)pid) : 0;
 }
 
+/* The children of pid's one thread, whose tid is its pid. */
+static int children_of_single(int procfd, pid_t pid, struct pids *kids)
+{
+    char path[64];
+    int file, rc;
+
+    snprintf(path, sizeof path, "%d/task/%d/children", (int)pid, (int)pid);
+    file = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+    if (file < 0)
+        return errno == ENOENT || errno == ESRCH ? 0 : -1;
+    rc = add_children_of(file, kids);
+    fd_close_keep_errno(file);
+    return rc;
+}
+
 /* The children of every thread of pid: a child belongs to the thread that
- * forked it. A process gone meanwhile has none. */
-static int children_of(int procfd, pid_t pid, struct pids *kids)
+ * forked it. A process gone meanwhile has none. `threads` is its count of
+ * threads when its stat was read (0: unknown). With one, its task list is
+ * not read: a thread it starts later, and what that thread forks, the next
+ * scan sees, as it sees any process forked while a scan goes on. */
+static int children_of(int procfd, pid_t pid, int threads, struct pids *kids)
 {
     char path[64];
     struct dirent *e;
     DIR *tasks;
     int dfd;
 
+    if (threads == 1)
+        return children_of_single(procfd, pid, kids);
     snprintf(path, sizeof path, "%d/task", (int)pid);
     dfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
@@ -116,6 +136,16 @@ static int stat_of(int procfd, pid_t pid, struct tracked *p)
     return 0;
 }
 
+/* The threads of a queued pid: as its stat said, for a process of out;
+ * for the root, one when it is this process (the checker runs no other
+ * thread), else unknown. */
+static int threads_of(const struct procset *out, pid_t pid)
+{
+    const struct tracked *read = procset_find(out, pid);
+
+    return read ? read->threads : pid == getpid();
+}
+
 /* Read the subtree below each pid of queue from position i on, breadth
  * first: each process is read once, after its parent. */
 static int walk_from(int procfd, struct pids *queue, size_t i, struct procset *out)
@@ -123,7 +153,7 @@ static int walk_from(int procfd, struct pids *queue, size_t i, struct procset *o
     for (; i < queue->n && out->n < SCAN_MAX; i++) {
         struct pids kids = { 0 };
 
-        if (children_of(procfd, queue->v[i], &kids) < 0) {
+        if (children_of(procfd, queue->v[i], threads_of(out, queue->v[i]), &kids) < 0) {
             free(kids.v);
             return -1;
         }

@@ -8,8 +8,9 @@
  * - -1 comes with errno EINVAL;
  * - on success every field is the one a separate tokenizer finds: comm is
  *   the bytes between the first '(' and the last ')', cut to 63 and
- *   NUL-terminated; state, ppid, pgrp, session, tty_nr, tpgid, flags
- *   and starttime (field 22) are the fields of proc(5);
+ *   NUL-terminated; state, ppid, pgrp, session, tty_nr, tpgid, flags,
+ *   num_threads (field 20) and starttime (field 22) are the fields of
+ *   proc(5);
  * - a line in the kernel's own shape (pid, " (", name, ") ", one state
  *   character, single spaces, decimal fields) is accepted;
  * - a line cut anywhere after the name and up to the end of starttime
@@ -149,6 +150,8 @@ static int kernel_shape(const uint8_t *data, size_t size, const struct ref *r)
     if (!all_digits(data + r->f[9].start, r->f[9].end - r->f[9].start) ||
         !decimal(data + r->f[9].start, r->f[9].end - r->f[9].start, 0, UINT_MAX, &v))
         return 0;
+    if (!decimal(data + r->f[20].start, r->f[20].end - r->f[20].start, INT_MIN, INT_MAX, &v))
+        return 0;
     if (!all_digits(data + r->f[22].start, r->f[22].end - r->f[22].start) ||
         r->f[22].end - r->f[22].start > 19)     /* below UINT64_MAX: no overflow to argue */
         return 0;
@@ -224,6 +227,7 @@ static void check_fields(const uint8_t *data, const struct ref *r, const struct 
     FUZZ_ASSERT(st->tty_nr == field_value(data, &r->f[7]));
     FUZZ_ASSERT(st->tpgid == field_value(data, &r->f[8]));
     FUZZ_ASSERT(st->flags == flags_value(data, &r->f[9]));
+    FUZZ_ASSERT(st->num_threads == field_value(data, &r->f[20]));
     FUZZ_ASSERT(st->starttime == starttime_value(data, &r->f[22]));
 }
 
@@ -231,7 +235,8 @@ static int same_stat(const struct proc_stat *a, const struct proc_stat *b)
 {
     return a->pid == b->pid && strcmp(a->comm, b->comm) == 0 && a->state == b->state &&
            a->ppid == b->ppid && a->pgrp == b->pgrp && a->session == b->session &&
-           a->tty_nr == b->tty_nr && a->tpgid == b->tpgid && a->starttime == b->starttime;
+           a->tty_nr == b->tty_nr && a->tpgid == b->tpgid && a->num_threads == b->num_threads &&
+           a->starttime == b->starttime;
 }
 
 /* Cuts after the name: refused up to the end of starttime, the same values

@@ -49,6 +49,7 @@ static void check_comm_round_trip(const char *comm)
     ck_assert_int_eq(st.session, 4239);
     ck_assert_int_eq(st.tty_nr, 34817);
     ck_assert_int_eq(st.tpgid, -1);
+    ck_assert_int_eq(st.num_threads, 1);
     ck_assert_uint_eq(st.starttime, STAT_STARTTIME);
 }
 
@@ -499,6 +500,7 @@ START_TEST(live_self_stat)
     ck_assert_int_eq(st.pgrp, getpgrp());
     ck_assert_int_eq(st.session, getsid(0));
     ck_assert_int_eq(st.state, 'R');
+    ck_assert_int_eq(st.num_threads, 1);
     ck_assert_uint_gt(st.starttime, 0);
     n = proc_read_file(fd, "comm", comm, sizeof comm);
     ck_assert_int_gt(n, 0);
