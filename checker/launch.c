@@ -143,15 +143,15 @@ static int reset_reserved(int sig)
 }
 
 /* Every candidate starts from the same, known state. */
-int signals_to_default(int ignored)
+int signals_to_default(void)
 {
     struct sigaction sa;
 
     memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP)
             continue;
-        sa.sa_handler = sig == ignored ? SIG_IGN : SIG_DFL;
         if (sigaction(sig, &sa, NULL) < 0 && (errno != EINVAL || reset_reserved(sig) < 0))
             return -1;
     }
@@ -229,7 +229,7 @@ static _Noreturn void holder_main(char *const argv[], const struct hostile *h,
     int status;
     char byte;
 
-    if (signals_to_default(0) < 0)
+    if (signals_to_default() < 0)
         holder_failed(f, LS_HOLDER_SIGNALS);
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)

@@ -37,10 +37,10 @@ struct launch_failure {
 /* "the launcher's chdir to the scratch directory", for messages. */
 const char *launch_step_name(enum launch_step step);
 
-/* Every signal's disposition to its default, but `ignored` (0: none),
- * glibc's reserved ones included. For a child between fork and exec:
- * system calls only. -1 with errno. */
-int signals_to_default(int ignored);
+/* Every signal's disposition to its default, glibc's reserved ones
+ * included. For a child between fork and exec: system calls only. -1 with
+ * errno. */
+int signals_to_default(void);
 
 /* What the holder and the launcher tell the checker through the status
  * pipe. */

@@ -9,7 +9,6 @@
 #include "fdio.h"
 #include "proc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -771,23 +770,6 @@ int proc_read_live(pid_t pid, unsigned long long starttime, struct proc_stat *st
         proc_state_alive(st->state) && proc_read_status(dir, status) == 0;
     close(dir);
     return r;
-}
-
-int proc_has_other_threads(pid_t pid)
-{
-    char path[40];
-    DIR *d;
-    struct dirent *e;
-    int n = 0;
-
-    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    d = opendir(path);
-    if (!d)
-        return -1;
-    while (n < 2 && (e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n > 1;
 }
 
 /* 1 only for a process seen alive under this identity. 0 when it is gone

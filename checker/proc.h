@@ -143,11 +143,6 @@ ssize_t proc_read_link(int dirfd, const char *name, char *buf, size_t cap);
 int proc_read_live(pid_t pid, unsigned long long starttime, struct proc_stat *st,
                    struct proc_status *status);
 
-/* Has the thread group more than one thread listed: a leader whose main
- * thread has ended shows as a zombie while the others run on. 1, 0, or
- * -1 with errno when /proc/PID/task cannot be read. */
-int proc_has_other_threads(pid_t pid);
-
 /* Is a process alive: it exists and is not a zombie or dead. Compares the
  * start time too when starttime is non-zero, so a reused pid is not taken
  * for the process seen before. */

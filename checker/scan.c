@@ -13,24 +13,28 @@
  * stops there, and the sweep that follows ends what it has seen. */
 #define SCAN_MAX 100000
 
-/* A growing list of pids. */
+/* A growing list of pids, each with its count of threads when its stat
+ * was read (0: unknown, as for a pid just listed in a children file). */
 struct pids {
-    pid_t *v;
+    struct listed {
+        pid_t pid;
+        int threads;
+    } *v;
     size_t n, cap;
 };
 
-static int pids_add(struct pids *l, pid_t pid)
+static int pids_add(struct pids *l, pid_t pid, int threads)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
-        pid_t *v = realloc(l->v, cap * sizeof *v);
+        struct listed *v = realloc(l->v, cap * sizeof *v);
 
         if (!v)
             return -1;
         l->v = v;
         l->cap = cap;
     }
-    l->v[l->n++] = pid;
+    l->v[l->n++] = (struct listed){ pid, threads };
     return 0;
 }
 
@@ -51,7 +55,7 @@ static int add_children_of(int file, struct pids *l)
                 if (pid > 1L << 30)
                     return -1;      /* no pid is that large: not a children file */
             } else if (pid >= 0) {
-                if (pids_add(l, (pid_t)pid) < 0)
+                if (pids_add(l, (pid_t)pid, 0) < 0)
                     return -1;
                 pid = -1;
             }
@@ -61,17 +65,15 @@ static int add_children_of(int file, struct pids *l)
     }
     if (n < 0)
         return -1;
-    return pid >= 0 ? pids_add(l, (pid_t)pid) : 0;
+    return pid >= 0 ? pids_add(l, (pid_t)pid, 0) : 0;
 }
 
-/* The children of pid's one thread, whose tid is its pid. */
-static int children_of_single(int procfd, pid_t pid, struct pids *kids)
+/* Add the pids of the children file at path, below dirfd, to kids. A
+ * thread that has ended meanwhile has none. */
+static int add_children_at(int dirfd, const char *path, struct pids *kids)
 {
-    char path[64];
-    int file, rc;
+    int file = openat(dirfd, path, O_RDONLY | O_CLOEXEC), rc;
 
-    snprintf(path, sizeof path, "%d/task/%d/children", (int)pid, (int)pid);
-    file = openat(procfd, path, O_RDONLY | O_CLOEXEC);
     if (file < 0)
         return errno == ENOENT || errno == ESRCH ? 0 : -1;
     rc = add_children_of(file, kids);
@@ -79,21 +81,22 @@ static int children_of_single(int procfd, pid_t pid, struct pids *kids)
     return rc;
 }
 
-/* The children of every thread of pid: a child belongs to the thread that
- * forked it. A process gone meanwhile has none. `threads` is its count of
- * threads when its stat was read (0: unknown). With one, its task list is
- * not read: a thread it starts later, and what that thread forks, the next
- * scan sees, as it sees any process forked while a scan goes on. */
-static int children_of(int procfd, pid_t pid, int threads, struct pids *kids)
+/* The children of every thread of p: a child belongs to the thread that
+ * forked it. A process gone meanwhile has none. With one thread, its task
+ * list is not read: a thread it starts later, and what that thread forks,
+ * the next scan sees, as it sees any process forked while a scan goes on. */
+static int children_of(int procfd, const struct listed *p, struct pids *kids)
 {
     char path[64];
     struct dirent *e;
     DIR *tasks;
     int dfd;
 
-    if (threads == 1)
-        return children_of_single(procfd, pid, kids);
-    snprintf(path, sizeof path, "%d/task", (int)pid);
+    if (p->threads == 1) {
+        snprintf(path, sizeof path, "%d/task/%d/children", (int)p->pid, (int)p->pid);
+        return add_children_at(procfd, path, kids);
+    }
+    snprintf(path, sizeof path, "%d/task", (int)p->pid);
     dfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return errno == ENOENT || errno == ESRCH ? 0 : -1;
@@ -103,20 +106,13 @@ static int children_of(int procfd, pid_t pid, int threads, struct pids *kids)
         return -1;
     }
     while ((e = readdir(tasks)) != NULL) {
-        int file;
-
         if (e->d_name[0] < '0' || e->d_name[0] > '9')
             continue;
         snprintf(path, sizeof path, "%.20s/children", e->d_name);
-        file = openat(dirfd(tasks), path, O_RDONLY | O_CLOEXEC);
-        if (file < 0)
-            continue;       /* the thread exited since readdir */
-        if (add_children_of(file, kids) < 0) {
-            fd_close_keep_errno(file);
+        if (add_children_at(dirfd(tasks), path, kids) < 0) {
             closedir(tasks);
             return -1;
         }
-        close(file);
     }
     closedir(tasks);
     return 0;
@@ -136,16 +132,6 @@ static int stat_of(int procfd, pid_t pid, struct tracked *p)
     return 0;
 }
 
-/* The threads of a queued pid: as its stat said, for a process of out;
- * for the root, one when it is this process (the checker runs no other
- * thread), else unknown. */
-static int threads_of(const struct procset *out, pid_t pid)
-{
-    const struct tracked *read = procset_find(out, pid);
-
-    return read ? read->threads : pid == getpid();
-}
-
 /* Read the subtree below each pid of queue from position i on, breadth
  * first: each process is read once, after its parent. */
 static int walk_from(int procfd, struct pids *queue, size_t i, struct procset *out)
@@ -153,7 +139,7 @@ static int walk_from(int procfd, struct pids *queue, size_t i, struct procset *o
     for (; i < queue->n && out->n < SCAN_MAX; i++) {
         struct pids kids = { 0 };
 
-        if (children_of(procfd, queue->v[i], threads_of(out, queue->v[i]), &kids) < 0) {
+        if (children_of(procfd, &queue->v[i], &kids) < 0) {
             free(kids.v);
             return -1;
         }
@@ -162,9 +148,9 @@ static int walk_from(int procfd, struct pids *queue, size_t i, struct procset *o
 
             /* A process that reparented during the walk can be listed
              * twice: by its old parent, then by the root. */
-            if (procset_find(out, kids.v[k]) || stat_of(procfd, kids.v[k], &p) < 0)
+            if (procset_find(out, kids.v[k].pid) || stat_of(procfd, kids.v[k].pid, &p) < 0)
                 continue;
-            if (procset_add(out, &p) < 0 || pids_add(queue, p.pid) < 0) {
+            if (procset_add(out, &p) < 0 || pids_add(queue, p.pid, p.threads) < 0) {
                 free(kids.v);
                 return -1;
             }
@@ -177,19 +163,21 @@ static int walk_from(int procfd, struct pids *queue, size_t i, struct procset *o
 /* The walk, then the root's children again until they hold no one new: an
  * orphan moves to the root (the checker is the subreaper) while the walk
  * goes on, and would be missed if its old parent was read after the move
- * and the root before it. */
+ * and the root before it. The root has one thread when it is this process
+ * (the checker runs no other); of another, the count is not known. */
 static int walk_children(int procfd, pid_t root, struct procset *out)
 {
     struct pids queue = { 0 };
+    int root_threads = root == getpid();
     size_t before;
     int rc;
 
-    if (pids_add(&queue, root) < 0)
+    if (pids_add(&queue, root, root_threads) < 0)
         return -1;
     do {
         before = out->n;
         rc = walk_from(procfd, &queue, queue.n - 1, out);
-        if (rc == 0 && out->n > before && pids_add(&queue, root) < 0)
+        if (rc == 0 && out->n > before && pids_add(&queue, root, root_threads) < 0)
             rc = -1;
     } while (rc == 0 && out->n > before && out->n < SCAN_MAX);
     free(queue.v);

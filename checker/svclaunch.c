@@ -198,7 +198,7 @@ static _Noreturn void become_service(char *const argv[], const struct service_en
     if (chdir("/") < 0)
         child_failed(status_fd, LS_CHDIR);
     umask(022);
-    if (signals_to_default(0) < 0)
+    if (signals_to_default() < 0)
         child_failed(status_fd, LS_SIGNALS);
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)

@@ -593,10 +593,11 @@ const struct ended *tracker_end_of(const struct tracker *t, const struct tracked
 
 /* A leader whose main thread has ended shows as a zombie while its other
  * threads run on: for the sweep it is alive, and a signal to it reaches
- * them all. */
+ * them all. Its stat still counts it among the threads until the last
+ * one ends, so more than one means others live. */
 static int leads_live_threads(const struct tracked *p)
 {
-    return p->state == 'Z' && proc_has_other_threads(p->pid) == 1;
+    return p->state == 'Z' && p->threads > 1;
 }
 
 /* Signal every live process of the run; wait until they are gone or the
