@@ -587,16 +587,19 @@ int proc_signal_ends(const struct proc_status *status, int sig)
     return sig == SIGKILL || (!(handled & bit) && !default_spares(sig));
 }
 
-int proc_is_ending(const struct proc_stat *st, const struct proc_status *status)
+int proc_fatal_pending(const struct proc_status *status)
 {
     uint64_t pending = status->sigpnd | status->shdpnd;
 
-    if (st->flags & PROC_PF_EXITING)
-        return 1;
     for (int sig = 1; sig <= 64; sig++)
         if (pending & (UINT64_C(1) << (sig - 1)) && proc_signal_ends(status, sig))
             return 1;
     return 0;
+}
+
+int proc_is_ending(const struct proc_stat *st, const struct proc_status *status)
+{
+    return (st->flags & PROC_PF_EXITING) || proc_fatal_pending(status);
 }
 
 int proc_open(pid_t pid)

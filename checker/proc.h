@@ -106,6 +106,11 @@ int proc_socket_inode(const char *target, unsigned long long *ino);
  * a process is not "alive" for any verdict: the caller waits for its end. */
 int proc_is_ending(const struct proc_stat *st, const struct proc_status *status);
 
+/* The signal half of proc_is_ending: a signal pending that will end the
+ * process. For a leader whose main thread has ended (a zombie with live
+ * threads), whose own PF_EXITING says nothing of its group. */
+int proc_fatal_pending(const struct proc_status *status);
+
 /* Would sig, delivered now, end the process (SIGKILL, or a signal it
  * neither blocks, catches nor ignores and whose default action
  * terminates)? */

@@ -510,9 +510,16 @@ int tracker_pidfd_ending(const struct tracker *t, const struct tracked *p)
     return fd;
 }
 
+/* A zombie's pidfd is taken as an ending process's: a leader whose main
+ * thread has ended is one while its other threads run. */
+static int pidfd_of(const struct tracker *t, const struct tracked *p)
+{
+    return p->state == 'Z' ? tracker_pidfd_ending(t, p) : tracker_pidfd(t, p);
+}
+
 int tracker_signal(struct tracker *t, const struct tracked *p, int sig)
 {
-    int fd = p->state == 'Z' ? tracker_pidfd_ending(t, p) : tracker_pidfd(t, p), r;
+    int fd = pidfd_of(t, p), r;
 
     if (fd < 0)
         return -1;
@@ -525,7 +532,7 @@ int tracker_signal(struct tracker *t, const struct tracked *p, int sig)
 
 int tracker_wait_exit(struct tracker *t, const struct tracked *p, long deadline)
 {
-    int fd = tracker_pidfd(t, p), r;
+    int fd = pidfd_of(t, p), r;
 
     if (fd < 0)
         return errno == ESRCH ? 1 : -1;
@@ -534,8 +541,41 @@ int tracker_wait_exit(struct tracker *t, const struct tracked *p, long deadline)
     return r < 0 ? -1 : r > 0;
 }
 
+/* A leader whose main thread has ended shows as a zombie while its other
+ * threads run on: for the sweep it is alive, and a signal to it reaches
+ * them all. Its stat still counts it among the threads until the last
+ * one ends, so more than one means others live. */
+static int leads_live_threads(const struct tracked *p)
+{
+    return p->state == 'Z' && p->threads > 1;
+}
+
+/* What the sweep ends: a live process, or a leader of live threads. */
+static int sweepable(const struct tracked *p)
+{
+    return tracked_alive(p) || leads_live_threads(p);
+}
+
+/* The status of a leader of live threads, still the process p saw: 1, or
+ * 0 when it is gone. The leader is a zombie, so not "live" to
+ * proc_read_live, but its status holds the group's signal state. */
+static int read_leader_status(const struct tracked *p, struct proc_status *status)
+{
+    struct proc_stat st;
+    int dir = proc_open(p->pid), r;
+
+    if (dir < 0)
+        return 0;
+    r = proc_read_stat(dir, &st) == 0 && st.starttime == p->starttime &&
+        proc_read_status(dir, status) == 0;
+    close(dir);
+    return r;
+}
+
 /* On its way out (see proc_is_ending); a process that cannot be read is
- * gone, which is an ending too. */
+ * gone, which is an ending too. A leader of live threads is PF_EXITING
+ * whatever its group does: only the signals pending say whether the group
+ * is on its way out. */
 static int ending(struct tracker *t, const struct tracked *p)
 {
     struct proc_stat st;
@@ -546,8 +586,13 @@ static int ending(struct tracker *t, const struct tracked *p)
      * longer pending: the stops are taken, then the tracer is asked. */
     if (t->hooks.on_wait && reap(t) < 0)
         return 0;
-    if (!proc_read_live(p->pid, p->starttime, &st, &status) || proc_is_ending(&st, &status))
+    if (leads_live_threads(p)) {
+        if (!read_leader_status(p, &status) || proc_fatal_pending(&status))
+            return 1;
+    } else if (!proc_read_live(p->pid, p->starttime, &st, &status) ||
+               proc_is_ending(&st, &status)) {
         return 1;
+    }
     sig = t->hooks.in_flight ? t->hooks.in_flight(t->hooks.ctx, p->pid) : 0;
     return sig && proc_signal_ends(&status, sig);
 }
@@ -591,15 +636,6 @@ const struct ended *tracker_end_of(const struct tracker *t, const struct tracked
 
 /* ---------------------------------------------------------------- sweep */
 
-/* A leader whose main thread has ended shows as a zombie while its other
- * threads run on: for the sweep it is alive, and a signal to it reaches
- * them all. Its stat still counts it among the threads until the last
- * one ends, so more than one means others live. */
-static int leads_live_threads(const struct tracked *p)
-{
-    return p->state == 'Z' && p->threads > 1;
-}
-
 /* Signal every live process of the run; wait until they are gone or the
  * deadline passes. A process already on its way out is waited for, not
  * signalled, and, when `alive` is given, not counted: it is not left
@@ -614,7 +650,7 @@ static int signal_all(struct tracker *t, int sig, long deadline, struct procset 
     for (size_t i = 0; i < now.n; i++) {
         const struct tracked *p = &now.v[i];
 
-        if (!(tracked_alive(p) || leads_live_threads(p)) || (alive && ending(t, p)))
+        if (!sweepable(p) || (alive && ending(t, p)))
             continue;
         count++;
         if (alive && procset_add(alive, p) < 0) {
@@ -627,7 +663,7 @@ static int signal_all(struct tracker *t, int sig, long deadline, struct procset 
             tracker_signal(t, p, SIGCONT);
     }
     for (size_t i = 0; i < now.n; i++)
-        if (tracked_alive(&now.v[i]) && tracker_wait_exit(t, &now.v[i], deadline) == 0)
+        if (sweepable(&now.v[i]) && tracker_wait_exit(t, &now.v[i], deadline) == 0)
             break;          /* the deadline passed: the next round escalates */
     procset_free(&now);
     return count;

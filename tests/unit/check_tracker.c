@@ -3,17 +3,46 @@
  * included, and nothing else; and before it is ready it must do nothing. */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "tracker.h"
 
-/* Fork a grandchild that waits on a pipe, and let its parent exit: the
+/* Report this process's pid, once its state is set (the test's
+ * handshake), then wait until the pipe is closed, and exit. */
+static _Noreturn void report_and_wait(int go, int report)
+{
+    pid_t self = getpid();
+    char byte;
+
+    (void)!write(report, &self, sizeof self);
+    while (read(go, &byte, 1) < 0 && errno == EINTR)
+        ;
+    _exit(0);
+}
+
+static _Noreturn void waits(int go, int report)
+{
+    report_and_wait(go, report);
+}
+
+static _Noreturn void waits_ignoring_term(int go, int report)
+{
+    signal(SIGTERM, SIG_IGN);
+    report_and_wait(go, report);
+}
+
+/* Fork a grandchild that runs body with the read end of a "go" pipe and
+ * the write end of a "report" pipe, and let its parent exit: the
  * grandchild becomes an orphan that reparents to the subreaper. Returns
- * the pipe's write end (closing it ends the grandchild) and its pid. */
-static int orphan(pid_t *pid, int ignore_term)
+ * the go pipe's write end (closing it ends the grandchild) and the pid the
+ * grandchild reported. */
+static int orphan_running(pid_t *pid, void (*body)(int go, int report))
 {
     int go[2], report[2];
     pid_t child;
@@ -24,16 +53,9 @@ static int orphan(pid_t *pid, int ignore_term)
     ck_assert_int_ge(child, 0);
     if (child == 0) {
         if (fork() == 0) {
-            pid_t self = getpid();
-            char byte;
-            if (ignore_term)
-                signal(SIGTERM, SIG_IGN);
             close(go[1]);
-            /* Its pid, once its signal state is set: the test's handshake. */
-            (void)!write(report[1], &self, sizeof self);
-            while (read(go[0], &byte, 1) < 0 && errno == EINTR)
-                ;
-            _exit(0);
+            close(report[0]);
+            body(go[0], report[1]);
         }
         _exit(0);
     }
@@ -43,6 +65,25 @@ static int orphan(pid_t *pid, int ignore_term)
     close(report[0]);
     waitpid(child, NULL, 0);
     return go[1];
+}
+
+static int orphan(pid_t *pid, int ignore_term)
+{
+    return orphan_running(pid, ignore_term ? waits_ignoring_term : waits);
+}
+
+/* A sweep that counts exactly pid as left behind, and leaves nothing. */
+static void sweep_ends_only(struct tracker *t, pid_t pid, long timeout_ms)
+{
+    struct procset s = { 0 }, counted = { 0 };
+
+    ck_assert_int_eq(tracker_sweep(t, timeout_ms, &counted), 0);
+    ck_assert_uint_eq(counted.n, 1);
+    ck_assert_int_eq(counted.v[0].pid, pid);
+    procset_free(&counted);
+    ck_assert_int_eq(tracker_scan(t, &s), 0);
+    ck_assert_uint_eq(s.n, 0);
+    procset_free(&s);
 }
 
 START_TEST(test_not_ready_does_nothing)
@@ -99,21 +140,14 @@ END_TEST
 START_TEST(test_sweep_kills_what_ignores_term)
 {
     struct tracker t;
-    struct procset s = { 0 }, counted = { 0 };
     const char *step;
     pid_t grandchild;
     int go;
 
     ck_assert_int_eq(tracker_init(&t, &step), 0);
     go = orphan(&grandchild, 1);
-    ck_assert_int_eq(tracker_sweep(&t, 100, &counted), 0);
-    ck_assert_uint_eq(counted.n, 1);
-    ck_assert_int_eq(counted.v[0].pid, grandchild);
-    procset_free(&counted);
-    ck_assert_int_eq(tracker_scan(&t, &s), 0);
-    ck_assert_uint_eq(s.n, 0);
+    sweep_ends_only(&t, grandchild, 100);
     close(go);
-    procset_free(&s);
     tracker_fini(&t);
 }
 END_TEST
@@ -165,6 +199,76 @@ START_TEST(test_orphan_keeps_its_launch)
 }
 END_TEST
 
+/* The grandchild's two threads: the main one ends, the other reports
+ * once it has (its join returns), then waits. */
+static struct leaderless {
+    pthread_t main;
+    int go, report;
+} leaderless;
+
+static void *outlive_main(void *arg)
+{
+    (void)arg;
+    pthread_join(leaderless.main, NULL);
+    report_and_wait(leaderless.go, leaderless.report);
+}
+
+static _Noreturn void main_thread_ends(int go, int report)
+{
+    pthread_t other;
+
+    leaderless = (struct leaderless){ pthread_self(), go, report };
+    if (pthread_create(&other, NULL, outlive_main, NULL) != 0)
+        _exit(1);
+    pthread_exit(NULL);
+}
+
+/* An orphan whose main thread has ended while another runs on: /proc shows
+ * its leader as a zombie. Returns as orphan_running does, once the zombie
+ * shows. */
+static int leaderless_orphan(pid_t *pid)
+{
+    int go = orphan_running(pid, main_thread_ends);
+    char state = 0;
+
+    /* The main thread's join returns as its exit begins: the zombie state
+     * follows within the same exit, with no event to wait on. */
+    for (long until = now_ms() + 5000; state != 'Z' && now_ms() < until; sched_yield()) {
+        struct proc_stat st;
+        int dir = proc_open(*pid);
+
+        state = dir >= 0 && proc_read_stat(dir, &st) == 0 ? st.state : 0;
+        if (dir >= 0)
+            close(dir);
+    }
+    ck_assert_int_eq(state, 'Z');
+    return go;
+}
+
+/* A leader that is a zombie while its other threads run is alive to the
+ * sweep: counted as left behind, signalled, and waited for until its
+ * whole group has ended. */
+START_TEST(test_sweep_ends_a_zombie_leaders_threads)
+{
+    struct tracker t;
+    struct procset s = { 0 };
+    const char *step;
+    pid_t grandchild;
+    int go;
+
+    ck_assert_int_eq(tracker_init(&t, &step), 0);
+    go = leaderless_orphan(&grandchild);
+    ck_assert_int_eq(tracker_scan(&t, &s), 0);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_int_eq(s.v[0].state, 'Z');
+    ck_assert_int_eq(s.v[0].threads, 2);
+    procset_free(&s);
+    sweep_ends_only(&t, grandchild, 5000);
+    close(go);
+    tracker_fini(&t);
+}
+END_TEST
+
 /* What the tracker reaps is recorded: who it was and how it ended. */
 START_TEST(test_reaped_orphan_recorded)
 {
@@ -199,6 +303,7 @@ static Suite *tracker_suite(void)
     tcase_set_timeout(safety, 10);
     tcase_add_test(core, test_scan_sees_orphans_only);
     tcase_add_test(core, test_sweep_kills_what_ignores_term);
+    tcase_add_test(core, test_sweep_ends_a_zombie_leaders_threads);
     tcase_add_test(core, test_orphan_keeps_its_launch);
     tcase_add_test(core, test_reaped_orphan_recorded);
     tcase_add_test(safety, test_not_ready_does_nothing);
